@@ -1,0 +1,3 @@
+"""calclib: the derivatives, gradients and Hessians that *Calculus for Machine Learning* uses."""
+
+__all__: list[str] = []
