@@ -1,0 +1,157 @@
+"""Keep the built book offline and private: every page loads only files of the book itself.
+
+A reader may open the book with no network, and no page should tell another host who reads it.
+The default jupyter-book page breaks both, so this Sphinx extension:
+
+- serves MathJax 3 from the book: the single combined component ``tex-chtml-full.js`` (every
+  TeX extension built in, so nothing is loaded on demand) and its web fonts are copied from the
+  PyPI package ``django-static-mathjax`` (pinned in ``requirements-dev.txt``) into
+  ``_static/mathjax`` of the built site, instead of the CDN address Sphinx uses by default;
+- switches thebe off: its scripts (which fetch thebe from a CDN and start a remote kernel) and
+  style sheet are never added to a page;
+- adds no ipywidgets or require.js script from a CDN: the book's figures switch precomputed
+  frames with their own script, and a notebook run live uses JupyterLab's own widget manager;
+- fails the build (a warning, and the book builds with ``-W``) if any page still links a
+  script, style sheet, image or frame on another host, naming the page and the address.
+
+Launch buttons (Binder, Colab) and ordinary links stay: they are followed only when clicked.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import re
+import shutil
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+#: Where MathJax lives in the built site, relative to ``_static``.
+MATHJAX_DIR = "mathjax"
+#: The one MathJax component each page with mathematics loads.
+MATHJAX_COMPONENT = "tex-chtml-full.js"
+#: The MathJax files the site needs, relative to the package's ``es5`` folder.
+MATHJAX_FILES = (MATHJAX_COMPONENT, "output/chtml/fonts/woff-v2/*.woff")
+#: How the MathJax package is installed: named in every error about it.
+MATHJAX_PACKAGE = "django-static-mathjax"
+
+# An attribute that makes the browser fetch something as the page loads, with a URL that leaves
+# the site (an absolute URL or a protocol-relative one).
+_REMOTE_LOAD = re.compile(
+    r"<(?:script|img|iframe|audio|video|source|embed|track)\b[^>]*?\s(?:src|srcset|poster)"
+    r"\s*=\s*[\"']?\s*(?P<url>(?:[a-z][a-z0-9+.-]*:)?//[^\"'\s>]+)"
+    r"|<link\b[^>]*?\shref\s*=\s*[\"']?\s*(?P<link>(?:[a-z][a-z0-9+.-]*:)?//[^\"'\s>]+)"
+    r"|url\(\s*[\"']?(?P<css>(?:[a-z][a-z0-9+.-]*:)?//[^\"')\s]+)",
+    re.IGNORECASE,
+)
+
+
+def mathjax_source() -> Path:
+    """Return the folder of MathJax's ``es5`` files in the installed package.
+
+    Raises
+    ------
+    sphinx.errors.ExtensionError
+        If the package is missing or does not hold the expected files.
+    """
+    fix = "install it with `make book` (or `pip install -r requirements-dev.txt`)"
+    try:
+        root = resources.files("mathjax")
+    except ModuleNotFoundError:
+        raise ExtensionError(
+            f"offline_book: MathJax is not installed (the {MATHJAX_PACKAGE} package); {fix}"
+        ) from None
+    source = Path(str(root)) / "static" / "mathjax" / "es5"
+    if not (source / MATHJAX_COMPONENT).is_file():
+        raise ExtensionError(
+            f"offline_book: the installed 'mathjax' package has no {MATHJAX_COMPONENT} under "
+            f"{source}; expected the {MATHJAX_PACKAGE} package; {fix}"
+        )
+    return source
+
+
+def _configure(app: Sphinx, config: Config) -> None:
+    """Point MathJax at the local copy; turn off thebe and the CDN widget scripts."""
+    config.mathjax_path = f"{MATHJAX_DIR}/{MATHJAX_COMPONENT}"
+    config.nb_ipywidgets_js = {}
+    # thebe registers its listeners and style sheet when loaded; drop every one of them.
+    for listeners in app.events.listeners.values():
+        listeners[:] = [
+            listener
+            for listener in listeners
+            if not getattr(listener.handler, "__module__", "").startswith("sphinx_thebe")
+        ]
+    app.registry.css_files = [
+        (name, attributes)
+        for name, attributes in app.registry.css_files
+        if "sphinx-thebe" not in name
+    ]
+    mathjax_source()  # fail at once, not after the whole build, if MathJax is missing
+
+
+def _asset_urls(assets: list[Any]) -> list[str]:
+    """Return the file names or URLs of the page's script or style sheet entries."""
+    return [str(getattr(asset, "filename", asset) or "") for asset in assets]
+
+
+def _check_page(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Warn about anything on this page that would be fetched from another host."""
+    if app.builder.format != "html":
+        return
+    remote = [
+        url
+        for url in _asset_urls(context.get("script_files", []))
+        + _asset_urls(context.get("css_files", []))
+        if "//" in url
+    ]
+    for match in _REMOTE_LOAD.finditer(context.get("body", "")):
+        remote.append(match.group("url") or match.group("link") or match.group("css"))
+    for url in dict.fromkeys(remote):
+        logger.warning(
+            "offline_book: page %r would load %s from another host; the book must work "
+            "offline, so ship the file in the book (under _static) or remove it",
+            pagename,
+            url,
+            location=pagename,
+        )
+
+
+def _copy_if_changed(source: Path, target: Path) -> None:
+    if target.is_file() and filecmp.cmp(source, target, shallow=True):
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source, target)
+
+
+def _copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
+    """Copy the MathJax files the pages load into ``_static/mathjax`` of the built site."""
+    if exception is not None or app.builder.format != "html":
+        return
+    source = mathjax_source()
+    target = Path(app.outdir) / "_static" / MATHJAX_DIR
+    for pattern in MATHJAX_FILES:
+        files = sorted(source.glob(pattern))
+        if not files:
+            raise ExtensionError(
+                f"offline_book: no MathJax file matches {pattern!r} in {source}; "
+                f"reinstall {MATHJAX_PACKAGE} (see requirements-dev.txt)"
+            )
+        for path in files:
+            _copy_if_changed(path, target / path.relative_to(source))
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the extension with Sphinx."""
+    app.connect("config-inited", _configure, priority=900)
+    app.connect("html-page-context", _check_page, priority=900)
+    app.connect("build-finished", _copy_mathjax)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
