@@ -1,0 +1,254 @@
+"""Fixtures for testing the built book in a real browser.
+
+The built site (``_build/html``, made by ``make book``) is served on 127.0.0.1 by a threaded
+``http.server`` on a free port, and Debian's Chromium, driven by Playwright, loads its pages.
+Every request the browser makes is routed: the book's own server is allowed, any other host is
+aborted and recorded, so a test can assert that a page asks nothing of the outside world.
+
+Pages are discovered from the built site, so a chapter added to ``_toc.yml`` is tested without
+editing the tests.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import functools
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = ROOT / "_build" / "html"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Folders of the built site that hold assets and copies of sources, not pages.
+NOT_PAGES = {"_static", "_sources", "_images", "_downloads"}
+MISSING_BOOK = "run make book first: the built book _build/html/index.html is missing"
+
+
+def site_pages() -> list[str]:
+    """Return the built site's HTML pages as paths relative to the site root, sorted.
+
+    Redirect stubs (such as ``index.html`` pointing at the root document) are left out.
+    """
+    if not (SITE / "index.html").is_file():
+        return []
+    pages = []
+    for path in sorted(SITE.rglob("*.html")):
+        relative = path.relative_to(SITE)
+        if relative.parts[0] in NOT_PAGES:
+            continue
+        if re.search(r"http-equiv=[\"']?refresh", path.read_text("utf-8"), re.IGNORECASE):
+            continue
+        pages.append(relative.as_posix())
+    return pages
+
+
+def chapter_pages() -> list[str]:
+    """Return the pages built from notebooks (the chapters), as paths relative to the site."""
+    return [
+        page
+        for page in site_pages()
+        if (SITE / "_sources" / page).with_suffix(".ipynb").is_file()
+    ]
+
+
+def pages_containing(marker: str) -> list[str]:
+    """Return the built pages whose HTML contains ``marker``."""
+    return [page for page in site_pages() if marker in (SITE / page).read_text("utf-8")]
+
+
+def parametrize_pages(metafunc: pytest.Metafunc, name: str, pages: list[str], why: str) -> None:
+    """Parametrize ``name`` over ``pages``; with none, one case that fails or skips with a reason.
+
+    With no built book, the case fails (``built_site`` says to run ``make book``); with a
+    built book that simply has no such page yet, it is skipped and says so.
+    """
+    if pages:
+        metafunc.parametrize(name, pages)
+    elif not site_pages():
+        metafunc.parametrize(name, [pytest.param(None, id="no-built-book")])
+    else:
+        metafunc.parametrize(name, [pytest.param(None, marks=pytest.mark.skip(reason=why))])
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Give each browser test one case per page it is about (see the fixture names)."""
+    if "page_path" in metafunc.fixturenames:
+        parametrize_pages(metafunc, "page_path", site_pages(), "the built book has no page")
+    if "chapter_path" in metafunc.fixturenames:
+        parametrize_pages(
+            metafunc, "chapter_path", chapter_pages(), "no chapter in _toc.yml yet"
+        )
+    if "figure_page" in metafunc.fixturenames:
+        parametrize_pages(
+            metafunc,
+            "figure_page",
+            pages_containing("calclib-figure"),
+            "no page of the built book has an interactive figure yet",
+        )
+    if "solution_page" in metafunc.fixturenames:
+        parametrize_pages(
+            metafunc,
+            "solution_page",
+            pages_containing('class="solution dropdown'),
+            "no page of the built book has a dropdown solution yet",
+        )
+
+
+@pytest.fixture(scope="session")
+def built_site() -> Path:
+    """The built book's folder; fails (does not skip) when the book was not built."""
+    if not (SITE / "index.html").is_file():
+        pytest.fail(MISSING_BOOK, pytrace=False)
+    return SITE
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output quiet: no line per request."""
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: Path) -> Iterator[str]:
+    """Serve the built book on 127.0.0.1 (a free port) for the session; yield its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def _install_chromium() -> str | None:
+    """Install Debian's Chromium when it is missing; return why it cannot be had, or None."""
+    if CHROMIUM.is_file():
+        return None
+    if shutil.which("apt-get") is None:
+        return f"no Chromium at {CHROMIUM} and no apt-get to install it"
+    lock_path = Path(tempfile.gettempdir()) / "calclib-book-chromium.lock"
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # pytest-xdist workers install it once, in turn
+        if CHROMIUM.is_file():
+            return None
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        for command in (["apt-get", "update"], ["apt-get", "install", "-y", "chromium"]):
+            done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+            if done.returncode != 0:
+                tail = (done.stderr or done.stdout).strip().splitlines()[-1:]
+                return f"no Chromium at {CHROMIUM}, and `{' '.join(command)}` failed: {tail}"
+    return None if CHROMIUM.is_file() else f"apt-get installed no {CHROMIUM}"
+
+
+@pytest.fixture(scope="session")
+def browser(built_site: Path):
+    """Debian's Chromium, headless, driven by Playwright for the whole session."""
+    reason = _install_chromium()
+    if reason is not None:
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Visit:
+    """A browser tab on the served book and what it asked for."""
+
+    page: object
+    base: str
+    blocked: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def open(self, path: str) -> None:
+        """Load ``path`` of the site and wait until any mathematics is typeset."""
+        self.page.goto(self.base + path, wait_until="load")
+        wait_for_mathjax(self.page)
+
+
+def wait_for_mathjax(page) -> None:
+    """Wait until MathJax, if the page loads it, has typeset the page."""
+    page.evaluate(
+        """async () => {
+            if (!document.querySelector('script[src*="mathjax"]')) return;
+            for (let i = 0; i < 200 && !(window.MathJax && MathJax.startup
+                 && MathJax.startup.promise); i++) {
+                await new Promise((resolve) => setTimeout(resolve, 25));
+            }
+            if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+                await MathJax.startup.promise;
+            }
+        }"""
+    )
+
+
+@pytest.fixture
+def visit(browser, site_url: str) -> Iterator[Visit]:
+    """A fresh browser tab whose every request is routed: only 127.0.0.1 gets through."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    seen = Visit(page=tab, base=site_url)
+
+    def route(route) -> None:
+        url = route.request.url
+        if url.startswith(site_url) or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            seen.blocked.append(url)
+            route.abort()
+
+    def on_response(response) -> None:
+        if response.status >= 400:
+            seen.failed.append(f"{response.status} {response.url}")
+
+    context.route("**/*", route)
+    tab.on(
+        "console",
+        lambda message: message.type == "error"
+        and seen.console_errors.append(f"{message.text} ({message.location.get('url')})"),
+    )
+    tab.on("pageerror", lambda error: seen.console_errors.append(f"uncaught: {error}"))
+    tab.on("requestfailed", lambda request: seen.failed.append(
+        f"{request.url}: {request.failure}"
+    ))
+    tab.on("response", on_response)
+    try:
+        yield seen
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    """Where full-page screenshots go (``test-artifacts/screenshots``)."""
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
