@@ -1,3 +1,10 @@
 """calclib: the derivatives, gradients and Hessians that *Calculus for Machine Learning* uses."""
 
-__all__: list[str] = []
+from calclib.widgets import Choice, Play, Slider, interactive_figure
+
+__all__: list[str] = [
+    "Choice",
+    "Play",
+    "Slider",
+    "interactive_figure",
+]

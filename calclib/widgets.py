@@ -1,0 +1,851 @@
+"""Interactive figures that respond to the reader in a live kernel and in the static HTML book.
+
+A chapter declares a figure once: a plotting function ``plot(fig, **values)`` and its controls
+(:class:`Slider`, :class:`Choice`, :class:`Play`). :func:`interactive_figure` returns an object
+that Jupyter displays in one of two ways, decided once per process:
+
+- **live** (a kernel in JupyterLab, Notebook 7, Binder or Colab): an ipywidgets control per
+  control and an image that is redrawn with matplotlib's Agg renderer each time a control moves;
+  the inline backend is enough, ``%matplotlib widget`` is not needed;
+- **static** (the environment variable ``CALCLIB_STATIC_FIGURES`` is ``1``, as the book's Sphinx
+  extension :mod:`calclib.sphinxext` sets it for the kernels that execute the chapters): every
+  frame is drawn in advance and embedded in the page as a small PNG, and a few lines of inline
+  JavaScript switch frames when the reader moves an HTML control, with no kernel and no network.
+
+The chapter code is the same in both cases. An exception raised while drawing a frame is caught
+and its message is drawn in the figure instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import html
+import inspect
+import io
+import itertools
+import json
+import math
+import os
+import re
+import textwrap
+import warnings
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from calclib._checks import check_callable, describe, fail
+
+#: The environment variable that switches every figure of the process to static frames.
+STATIC_ENV_VAR = "CALCLIB_STATIC_FIGURES"
+# Read once, when calclib is imported: a process renders all its figures the same way.
+_STATIC = os.environ.get(STATIC_ENV_VAR, "") == "1"
+
+#: Most frames one static figure may hold (the product of its controls' sizes).
+MAX_FRAMES = 100
+#: Colours of the palette a static frame is reduced to.
+PALETTE_COLORS = 64
+#: Milliseconds between two frames while a Play control plays.
+PLAY_INTERVAL_MS = 250
+# Live frames kept, so that returning to a value costs nothing.
+_CACHE_SIZE = 64
+# Seconds of quiet after an update before a live figure draws the frames one step away.
+_PREFETCH_DELAY = 0.1
+# Matplotlib settings for every frame: the title sits at the top of its axes instead of being
+# moved above tick labels on top, which skips a costly measurement of every tick label.
+_RC = {"axes.titley": 1.0}
+_figure_count = itertools.count(1)
+
+
+def _format_number(value: float) -> str:
+    """Three significant digits, exponents written short: ``1e-8``, ``0.333``, ``2.5e3``."""
+    text = f"{value:.3g}"
+    return re.sub(r"e([+-])0*(\d)", lambda m: "e" + m.group(1).replace("+", "") + m.group(2), text)
+
+
+def _format_option(option: Any) -> str:
+    if isinstance(option, (bool, np.bool_)):
+        return str(bool(option))
+    if isinstance(option, (int, np.integer)):
+        return str(int(option))
+    if isinstance(option, (float, np.floating)):
+        return _format_number(float(option))
+    return str(getattr(option, "__name__", option))
+
+
+def _check_name(func: str, name: Any) -> str:
+    if not isinstance(name, str) or not name.isidentifier():
+        fail(
+            func,
+            f"name must be a Python identifier such as 'h', the keyword plot receives, "
+            f"got {describe(name)}",
+            TypeError if not isinstance(name, str) else ValueError,
+        )
+    return name
+
+
+def _check_label(func: str, label: Any, name: str) -> str:
+    if label is None:
+        return name
+    if not isinstance(label, str) or not label.strip():
+        fail(func, f"label must be a non-empty string such as 'step h', got {describe(label)}",
+             TypeError if not isinstance(label, str) else ValueError)
+    return label
+
+
+def _check_real(func: str, name: str, value: Any) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        fail(func, f"{name} must be a real number, got {describe(value)}", TypeError)
+    if isinstance(value, (complex, np.complexfloating)):
+        fail(func, f"{name} must be a real number, got {describe(value)}", TypeError)
+    value = float(value)
+    if not math.isfinite(value):
+        fail(func, f"{name} must be a finite number, got {value!r}")
+    return value
+
+
+def _tidy(value: float) -> float:
+    """Drop the last-digit noise of linspace/geomspace: 0.9999999999999998 becomes 1.0."""
+    return float(f"{value:.12g}")
+
+
+class Slider:
+    """A slider over ``steps`` values from ``low`` to ``high``, evenly or log-spaced.
+
+    The plotting function receives the value as the keyword argument ``name``.
+
+    Parameters
+    ----------
+    name : str
+        Keyword argument of the plotting function, e.g. ``"h"``.
+    low, high : float
+        The end values, ``low < high``; both are among the values.
+    value : float, optional
+        The first value shown, rounded to the nearest of the ``steps`` values. Default: the
+        middle one.
+    steps : int, optional
+        How many values the slider takes (at least 2). In the HTML book each is one
+        precomputed frame.
+    log : bool, optional
+        Space the values evenly on a log scale (``low`` must be positive), e.g. a step ``h``
+        from ``1e-15`` to ``1``.
+    label : str, optional
+        Text shown next to the control. Default: ``name``.
+
+    Examples
+    --------
+    >>> import calclib as cl
+    >>> s = cl.Slider("h", 1e-15, 1, log=True, steps=16, value=1e-8)
+    >>> s.value, len(s.values)
+    (1e-08, 16)
+    >>> cl.Slider("x", 0, 1, steps=5).values
+    (0.0, 0.25, 0.5, 0.75, 1.0)
+    """
+
+    _kind = "slider"
+
+    def __init__(
+        self,
+        name: str,
+        low: float,
+        high: float,
+        *,
+        value: float | None = None,
+        steps: int = 25,
+        log: bool = False,
+        label: str | None = None,
+    ) -> None:
+        func = type(self).__name__
+        self.name = _check_name(func, name)
+        self.label = _check_label(func, label, name)
+        low = _check_real(func, "low", low)
+        high = _check_real(func, "high", high)
+        if low >= high:
+            fail(func, f"low must be less than high, got low={low!r} and high={high!r}; "
+                 "swap them if the slider should run the other way")
+        if isinstance(steps, (bool, np.bool_)) or not isinstance(steps, (int, np.integer)):
+            fail(func, f"steps must be an integer such as 25, got {describe(steps)}", TypeError)
+        if not 2 <= steps <= MAX_FRAMES:
+            fail(func, f"steps must be between 2 and {MAX_FRAMES}, got {steps}")
+        self.log = bool(log)
+        if self.log and low <= 0:
+            fail(func, f"a log-scale slider needs 0 < low, got low={low!r}; "
+                 "use a small positive value such as 1e-15")
+        self.low, self.high, self.steps = low, high, int(steps)
+        grid = np.geomspace(low, high, steps) if self.log else np.linspace(low, high, steps)
+        tidy = [_tidy(v) for v in grid]
+        self.values = tuple(tidy if np.all(np.diff(tidy) > 0) else grid.tolist())
+        self.texts = tuple(_format_number(v) for v in self.values)
+        if value is None:
+            self.index = (self.steps - 1) // 2
+        else:
+            value = _check_real(func, "value", value)
+            if not low * (1 - 1e-12) - 1e-300 <= value <= high * (1 + 1e-12) + 1e-300:
+                fail(func, f"value must lie between low={low!r} and high={high!r}, "
+                     f"got {value!r}")
+            self.index = self.index_of(value)
+
+    @property
+    def value(self) -> float:
+        """The value shown first."""
+        return self.values[self.index]
+
+    def index_of(self, value: float) -> int:
+        """The index of the slider value nearest to ``value``."""
+        grid = np.asarray(self.values)
+        if self.log:
+            return int(np.argmin(np.abs(np.log(grid) - math.log(max(value, 1e-300)))))
+        return int(np.argmin(np.abs(grid - value)))
+
+    def __repr__(self) -> str:
+        scale = ", log=True" if self.log else ""
+        return (f"{type(self).__name__}({self.name!r}, {self.low!r}, {self.high!r}, "
+                f"value={self.value!r}, steps={self.steps}{scale})")
+
+    def _describe(self) -> str:
+        scale = "log-scale " if self.log else ""
+        return (f"{self.label}: {scale}{self._kind} from {self.texts[0]} to {self.texts[-1]}, "
+                f"{self.steps} values, starts at {self.texts[self.index]}")
+
+    def _widget(self, widgets: Any) -> tuple[Any, Any]:
+        """Return (the widget to show, the widget whose ``value`` to observe)."""
+        common = {
+            "value": self.value,
+            "description": self.label,
+            "readout_format": ".3g",
+            "continuous_update": True,
+            "style": {"description_width": "initial"},
+        }
+        if self.log:
+            lo, hi = math.log10(self.low), math.log10(self.high)
+            slider = widgets.FloatLogSlider(
+                base=10, min=lo, max=hi, step=(hi - lo) / (self.steps - 1), **common
+            )
+        else:
+            slider = widgets.FloatSlider(
+                min=self.low, max=self.high, step=(self.high - self.low) / (self.steps - 1),
+                **common,
+            )
+        return slider, slider
+
+    def _index_from_widget(self, value: float) -> int:
+        return self.index_of(float(value))
+
+    def _html(self, ident: str, position: int, before: str = "") -> str:
+        text = html.escape(self.texts[self.index])
+        return (
+            f'<span class="calclib-control" style="{_CONTROL_STYLE}">{before}'
+            f'<label for="{ident}">{html.escape(self.label)}</label>'
+            f'<input type="range" id="{ident}" class="calclib-input" data-control="{position}" '
+            f'min="0" max="{self.steps - 1}" step="1" value="{self.index}" '
+            f'aria-valuetext="{text}" style="width:12em;max-width:60vw">'
+            f'<output for="{ident}" aria-hidden="true" style="{_OUTPUT_STYLE}">{text}</output>'
+            "</span>"
+        )
+
+
+class Play(Slider):
+    """A slider with a play button that steps through its values, like an animation.
+
+    Takes the same arguments as :class:`Slider`; the first value shown defaults to ``low``.
+    Playing stops at ``high``; pressing play there starts again from ``low``.
+
+    Examples
+    --------
+    >>> import calclib as cl
+    >>> t = cl.Play("t", 0, 1, steps=11)
+    >>> t.value, t.values[-1]
+    (0.0, 1.0)
+    """
+
+    _kind = "animation"
+
+    def __init__(
+        self,
+        name: str,
+        low: float,
+        high: float,
+        *,
+        value: float | None = None,
+        steps: int = 25,
+        log: bool = False,
+        label: str | None = None,
+    ) -> None:
+        super().__init__(name, low, high, value=low if value is None else value, steps=steps,
+                         log=log, label=label)
+
+    def _widget(self, widgets: Any) -> tuple[Any, Any]:
+        import traitlets
+
+        slider, _ = super()._widget(widgets)
+        play = widgets.Play(
+            value=self.index, min=0, max=self.steps - 1, step=1, interval=PLAY_INTERVAL_MS,
+            description=f"Play {self.label}", show_repeat=False,
+        )
+        values = self.values
+        traitlets.link(
+            (play, "value"), (slider, "value"),
+            transform=(lambda i: values[int(i)], self.index_of),
+        )
+        return widgets.HBox([play, slider]), slider
+
+    def _html(self, ident: str, position: int) -> str:
+        button = (
+            f'<button type="button" class="calclib-play" aria-controls="{ident}" '
+            f'style="{_BUTTON_STYLE}">Play</button>'
+        )
+        return super()._html(ident, position, before=button)
+
+
+class Choice:
+    """A choice of one option among a few, shown as a drop-down list.
+
+    Parameters
+    ----------
+    name : str
+        Keyword argument of the plotting function, e.g. ``"x0"``.
+    options : list or dict
+        The values to choose from, e.g. ``[-1, 0, 2]``, or a dict mapping the text shown to the
+        value passed, e.g. ``{"sin": np.sin, "exp": np.exp}``.
+    value : optional
+        The option chosen first (one of the values). Default: the first.
+    label : str, optional
+        Text shown next to the control. Default: ``name``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import calclib as cl
+    >>> cl.Choice("x0", [-1, 0, 2.5], value=0).texts
+    ('-1', '0', '2.5')
+    >>> f = cl.Choice("f", {"sine": np.sin, "exponential": np.exp})
+    >>> f.value is np.sin
+    True
+    """
+
+    _kind = "choice"
+
+    def __init__(
+        self,
+        name: str,
+        options: Sequence[Any] | Mapping[str, Any],
+        *,
+        value: Any = None,
+        label: str | None = None,
+    ) -> None:
+        func = "Choice"
+        self.name = _check_name(func, name)
+        self.label = _check_label(func, label, name)
+        if isinstance(options, Mapping):
+            texts = [str(key) for key in options]
+            values = list(options.values())
+        elif isinstance(options, (str, bytes)) or not isinstance(options, (Sequence, np.ndarray)):
+            fail(func, f"options must be a list such as [-1, 0, 1] or a dict such as "
+                 f"{{'sine': np.sin}}, got {describe(options)}", TypeError)
+        else:
+            values = list(options)
+            texts = [_format_option(option) for option in values]
+        if not values:
+            fail(func, "options is empty; give at least one option, e.g. [-1, 0, 1]")
+        if len(values) > MAX_FRAMES:
+            fail(func, f"options holds {len(values)} options, more than {MAX_FRAMES}; "
+                 "use a Slider for a range of numbers")
+        if len(set(texts)) != len(texts):
+            fail(func, f"options must show different texts, got {texts}; use a dict to name "
+                 "each option")
+        self.values, self.texts = tuple(values), tuple(texts)
+        if value is None:
+            self.index = 0
+        else:
+            matches = [i for i, option in enumerate(values) if _same(option, value)]
+            if not matches:
+                fail(func, f"value must be one of the options {list(texts)}, got {describe(value)}")
+            self.index = matches[0]
+
+    @property
+    def value(self) -> Any:
+        """The option chosen first."""
+        return self.values[self.index]
+
+    def __repr__(self) -> str:
+        return f"Choice({self.name!r}, {list(self.texts)}, value={self.texts[self.index]!r})"
+
+    def _describe(self) -> str:
+        return (f"{self.label}: choice of {', '.join(self.texts)}, "
+                f"starts at {self.texts[self.index]}")
+
+    def _widget(self, widgets: Any) -> tuple[Any, Any]:
+        dropdown = widgets.Dropdown(
+            options=[(text, i) for i, text in enumerate(self.texts)], value=self.index,
+            description=self.label, style={"description_width": "initial"},
+        )
+        return dropdown, dropdown
+
+    def _index_from_widget(self, index: int) -> int:
+        return int(index)
+
+    def _html(self, ident: str, position: int) -> str:
+        options = "".join(
+            f'<option value="{i}"{" selected" if i == self.index else ""}>'
+            f"{html.escape(text)}</option>"
+            for i, text in enumerate(self.texts)
+        )
+        return (
+            f'<span class="calclib-control" style="{_CONTROL_STYLE}">'
+            f'<label for="{ident}">{html.escape(self.label)}</label>'
+            f'<select id="{ident}" class="calclib-input" data-control="{position}">'
+            f"{options}</select></span>"
+        )
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    try:
+        return bool(a == b)
+    except Exception:  # arrays and other values without a single truth value
+        return False
+
+
+_Control = Slider | Choice
+_CONTROL_STYLE = "display:inline-flex;align-items:center;gap:0.5em"
+_OUTPUT_STYLE = "display:inline-block;min-width:4.5em;font-variant-numeric:tabular-nums"
+_BUTTON_STYLE = "min-width:4.5em;padding:0.1em 0.6em"
+
+# The script of every static figure: the same text each time, so pages compress well.
+_SCRIPT = """(function () {
+  var fig = document.getElementById("%s");
+  if (!fig || fig.getAttribute("data-ready")) { return; }
+  fig.setAttribute("data-ready", "1");
+  var d = JSON.parse(fig.querySelector("script.calclib-frames").textContent);
+  var img = fig.querySelector("img.calclib-frame");
+  var inputs = fig.querySelectorAll(".calclib-input");
+  function show() {
+    var k = 0, parts = [];
+    for (var i = 0; i < inputs.length; i++) {
+      var el = inputs[i], j = parseInt(el.value, 10), text = d.texts[i][j];
+      k = k * d.shape[i] + j;
+      parts.push(d.labels[i] + " = " + text);
+      if (el.type === "range") {
+        el.setAttribute("aria-valuetext", text);
+        var out = fig.querySelector("output[for='" + el.id + "']");
+        if (out) { out.textContent = text; }
+      }
+    }
+    img.src = "data:image/png;base64," + d.frames[d.index[k]];
+    img.alt = d.alt + " (" + parts.join(", ") + ")";
+  }
+  for (var i = 0; i < inputs.length; i++) {
+    inputs[i].addEventListener("input", show);
+    inputs[i].addEventListener("change", show);
+  }
+  var buttons = fig.querySelectorAll("button.calclib-play");
+  for (var b = 0; b < buttons.length; b++) {
+    (function (button) {
+      var el = document.getElementById(button.getAttribute("aria-controls")), timer = null;
+      function stop() { clearInterval(timer); timer = null; button.textContent = "Play"; }
+      button.addEventListener("click", function () {
+        if (timer) { stop(); return; }
+        if (+el.value >= +el.max) { el.value = el.min; show(); }
+        button.textContent = "Pause";
+        timer = setInterval(function () {
+          if (+el.value >= +el.max) { stop(); return; }
+          el.value = +el.value + 1;
+          show();
+        }, d.interval);
+      });
+    })(buttons[b]);
+  }
+})();"""
+
+
+class InteractiveFigure:
+    """A figure with controls; made by :func:`interactive_figure`, shown by Jupyter."""
+
+    def __init__(
+        self,
+        plot: Callable[..., Any],
+        controls: tuple[_Control, ...],
+        alt: str,
+        figsize: tuple[float, float],
+        dpi: int,
+    ) -> None:
+        self.plot = plot
+        self.controls = controls
+        self.alt = alt
+        self.figsize = figsize
+        self.dpi = dpi
+        self._figure: Any = None
+        self._margins: dict[str, float] | None = None
+        self._view: Any = None
+        self._image: Any = None
+        self._inputs: list[Any] = []
+        self._cache: OrderedDict[tuple[int, ...], bytes] = OrderedDict()
+        self._prefetch: asyncio.TimerHandle | None = None
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def _clear(self) -> Any:
+        """Clear the reused figure (removing the axes first skips clearing each of them)."""
+        fig = self._canvas()
+        for ax in tuple(fig.axes):
+            fig.delaxes(ax)
+        fig.clear()
+        return fig
+
+    def _canvas(self) -> Any:
+        """The reused Agg figure, created on first use."""
+        if self._figure is None:
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+            from matplotlib.figure import Figure
+
+            self._figure = Figure(figsize=self.figsize, dpi=self.dpi, facecolor="white")
+            FigureCanvasAgg(self._figure)
+        return self._figure
+
+    def _fit_margins(self) -> None:
+        """Fit the margins once, on the first frame, and keep them for every frame.
+
+        The figure then does not jump as a control moves, and no frame pays for a layout
+        engine. A plot that sets its own layout (a layout engine or ``fig.subplots_adjust``)
+        keeps it.
+        """
+        self._margins = {}
+        fig = self._clear()
+        default = dict(vars(fig.subplotpars))
+        try:
+            self.plot(fig, **self.initial_values())
+            if fig.get_layout_engine() is None and dict(vars(fig.subplotpars)) == default:
+                fig.tight_layout()
+                self._margins = dict(vars(fig.subplotpars))
+        except Exception:  # the frame itself will show the message
+            self._margins = {}
+
+    def _draw(self, values: dict[str, Any]) -> Any:
+        """Draw the frame for ``values`` into the reused Agg figure; return the figure."""
+        import matplotlib
+
+        fig = self._canvas()
+        with matplotlib.rc_context(_RC), warnings.catch_warnings():
+            # A frame at the extreme of a control (h = 1e-15) would print the same numpy
+            # warning for every frame; the figure itself is where the reader should look.
+            warnings.simplefilter("ignore")
+            if self._margins is None:
+                self._fit_margins()
+            self._clear()
+            if self._margins:
+                fig.subplots_adjust(**self._margins)
+            try:
+                self.plot(fig, **values)
+                fig.canvas.draw()
+            except Exception as exc:  # shown in the figure, never as a traceback
+                self._clear()
+                self._draw_message(fig, exc, values)
+                fig.canvas.draw()
+        return fig
+
+    def _draw_message(self, fig: Any, exc: Exception, values: dict[str, Any]) -> None:
+        where = ", ".join(f"{c.name} = {_text_of(c, values[c.name])}" for c in self.controls)
+        reason = str(exc).strip() or "no message"
+        if len(reason) > 300:
+            reason = reason[:297] + "..."
+        width = max(30, int(self.figsize[0] * 9))
+        body = "\n".join(textwrap.wrap(f"{type(exc).__name__}: {reason}", width))
+        fig.text(0.5, 0.62, f"This figure cannot be drawn for {where}.", ha="center",
+                 va="center", fontsize=12, color="#222222")
+        fig.text(0.5, 0.42, body, ha="center", va="center", fontsize=10, color="#333333",
+                 family="monospace")
+
+    def _png(self, values: dict[str, Any]) -> bytes:
+        """PNG bytes of one frame, encoded for speed."""
+        from PIL import Image
+
+        fig = self._draw(values)
+        width, height = fig.canvas.get_width_height(physical=True)
+        image = Image.frombuffer("RGBA", (width, height), fig.canvas.buffer_rgba(), "raw",
+                                 "RGBA", 0, 1).convert("RGB")
+        out = io.BytesIO()
+        image.save(out, format="PNG", compress_level=1)
+        return out.getvalue()
+
+    def _small_png(self, values: dict[str, Any]) -> bytes:
+        """PNG bytes of one frame reduced to a palette, encoded for size."""
+        from PIL import Image
+
+        fig = self._draw(values)
+        width, height = fig.canvas.get_width_height(physical=True)
+        image = Image.frombuffer("RGBA", (width, height), fig.canvas.buffer_rgba(), "raw",
+                                 "RGBA", 0, 1).convert("RGB")
+        small = image.quantize(colors=PALETTE_COLORS, method=Image.Quantize.MAXCOVERAGE,
+                               dither=Image.Dither.NONE)
+        out = io.BytesIO()
+        small.save(out, format="PNG", optimize=True)
+        return out.getvalue()
+
+    def initial_values(self) -> dict[str, Any]:
+        """The value of each control when the figure is first shown, by name."""
+        return {c.name: c.value for c in self.controls}
+
+    def render(self, **values: Any) -> bytes:
+        """Return the PNG bytes of the frame for ``values`` (missing ones: initial values)."""
+        unknown = set(values) - {c.name for c in self.controls}
+        if unknown:
+            fail("InteractiveFigure.render", f"unknown control names {sorted(unknown)}; the "
+                 f"controls are {[c.name for c in self.controls]}")
+        return self._png({**self.initial_values(), **values})
+
+    # -- static rendering ------------------------------------------------------------------
+
+    def to_html(self) -> str:
+        """Return the self-contained HTML of the figure with every frame precomputed."""
+        shape = [len(c.values) for c in self.controls]
+        frames: list[str] = []
+        seen: dict[str, int] = {}
+        index: list[int] = []
+        for combination in itertools.product(*(range(n) for n in shape)):
+            values = {c.name: c.values[i] for c, i in zip(self.controls, combination, strict=True)}
+            data = base64.b64encode(self._small_png(values)).decode("ascii")
+            if data not in seen:
+                seen[data] = len(frames)
+                frames.append(data)
+            index.append(seen[data])
+        start = 0
+        for c, n in zip(self.controls, shape, strict=True):
+            start = start * n + c.index
+        payload = {
+            "shape": shape, "index": index, "frames": frames,
+            "labels": [c.label for c in self.controls],
+            "texts": [list(c.texts) for c in self.controls],
+            "alt": self.alt, "interval": PLAY_INTERVAL_MS,
+        }
+        data = json.dumps(payload, separators=(",", ":"), ensure_ascii=True)
+        data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        digest = hashlib.sha1(data.encode("ascii")).hexdigest()[:8]
+        ident = f"calclib-figure-{next(_figure_count)}-{digest}"
+        controls = "".join(
+            c._html(f"{ident}-{i}", i) for i, c in enumerate(self.controls)
+        )
+        width, height = self._figure.canvas.get_width_height(physical=True)
+        alt = html.escape(f"{self.alt} ({self._value_text(self.initial_values())})")
+        return (
+            f'<figure class="calclib-figure" id="{ident}" style="margin:1em 0;max-width:100%">'
+            f'<div class="calclib-controls" style="display:flex;flex-wrap:wrap;'
+            f'align-items:center;gap:0.5em 1.5em;margin-bottom:0.5em">{controls}</div>'
+            f'<img class="calclib-frame" src="data:image/png;base64,{frames[index[start]]}" '
+            f'alt="{alt}" width="{width}" height="{height}" '
+            'style="display:block;max-width:100%;height:auto">'
+            f'<script type="application/json" class="calclib-frames">{data}</script>'
+            f"<script>{_SCRIPT % ident}</script>"
+            "</figure>"
+        )
+
+    def _value_text(self, values: dict[str, Any]) -> str:
+        return ", ".join(f"{c.label} = {_text_of(c, values[c.name])}" for c in self.controls)
+
+    # -- live rendering --------------------------------------------------------------------
+
+    def widget(self) -> Any:
+        """Return the ipywidgets box (controls above the image) that a live kernel shows."""
+        if self._view is not None:
+            return self._view
+        import ipywidgets as widgets
+
+        first = self._frame(self._current_indices())
+        shown = []
+        for control in self.controls:
+            box, value_widget = control._widget(widgets)
+            shown.append(box)
+            self._inputs.append(value_widget)
+            value_widget.observe(self._update, names="value")
+        self._image = widgets.Image(value=first, format="png",
+                                    layout=widgets.Layout(max_width="100%", height="auto"))
+        controls = widgets.HBox(shown, layout=widgets.Layout(flex_flow="row wrap"))
+        self._view = widgets.VBox([controls, self._image])
+        return self._view
+
+    def _current_indices(self) -> tuple[int, ...]:
+        """The index of each control's value: its widget's, or the initial one."""
+        if not self._inputs:
+            return tuple(c.index for c in self.controls)
+        pairs = zip(self.controls, self._inputs, strict=True)
+        return tuple(c._index_from_widget(w.value) for c, w in pairs)
+
+    def _frame(self, indices: tuple[int, ...]) -> bytes:
+        """The PNG of the frame at these control indices, drawn once and then kept."""
+        png = self._cache.get(indices)
+        if png is None:
+            values = {c.name: c.values[i] for c, i in zip(self.controls, indices, strict=True)}
+            png = self._png(values)
+            self._cache[indices] = png
+            if len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(indices)
+        return png
+
+    def _update(self, change: Any = None) -> None:
+        """Show the frame of the controls' current values (a widget observer)."""
+        self._image.value = self._frame(self._current_indices())
+        self._schedule_prefetch()
+
+    def _neighbours(self) -> list[tuple[int, ...]]:
+        """The frames one step away from the current one, on each control."""
+        here = self._current_indices()
+        near = []
+        for position, control in enumerate(self.controls):
+            for step in (1, -1):
+                i = here[position] + step
+                if 0 <= i < len(control.values):
+                    near.append(here[:position] + (i,) + here[position + 1:])
+        return near
+
+    def _schedule_prefetch(self) -> None:
+        """When the kernel is idle, draw the frames one step away, one per turn of its loop."""
+        if self._prefetch is not None:
+            self._prefetch.cancel()
+            self._prefetch = None
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (a script, a test): draw on demand only
+            return
+        self._prefetch = loop.call_later(_PREFETCH_DELAY, self._prefetch_one)
+
+    def _prefetch_one(self) -> None:
+        self._prefetch = None
+        missing = [indices for indices in self._neighbours() if indices not in self._cache]
+        if not missing:
+            return
+        self._frame(missing[0])
+        if len(missing) > 1:
+            self._prefetch = asyncio.get_running_loop().call_later(0, self._prefetch_one)
+
+    # -- display ---------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        name = getattr(self.plot, "__name__", type(self.plot).__name__)
+        lines = [f"Interactive figure drawn by {name}: {self.alt}"]
+        lines += [f"  {c._describe()}" for c in self.controls]
+        return "\n".join(lines)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        if _STATIC:
+            return {"text/plain": repr(self), "text/html": self.to_html()}
+        view = self.widget()
+        bundle = dict(view._repr_mimebundle_())
+        bundle["text/plain"] = repr(self)
+        # A notebook saved with its outputs and reopened without a kernel shows this frame.
+        bundle["image/png"] = base64.b64encode(self._image.value).decode("ascii")
+        return bundle
+
+
+def _text_of(control: _Control, value: Any) -> str:
+    if isinstance(control, Slider):
+        return _format_number(float(value))
+    for i, option in enumerate(control.values):
+        if _same(option, value):
+            return control.texts[i]
+    return _format_option(value)
+
+
+def interactive_figure(
+    plot: Callable[..., Any],
+    *controls: _Control,
+    alt: str | None = None,
+    figsize: tuple[float, float] = (8, 3.5),
+    dpi: int = 100,
+) -> InteractiveFigure:
+    """A figure whose controls redraw it, live in a kernel and precomputed in the HTML book.
+
+    Parameters
+    ----------
+    plot : callable
+        ``plot(fig, **values)`` draws into ``fig``, a cleared :class:`matplotlib.figure.Figure`,
+        with one keyword argument per control (its ``name``). Use ``fig.subplots()`` and the
+        axes' methods, not ``pyplot``. It must depend on its arguments only: the book draws
+        each frame in advance. An exception it raises is drawn in the figure as a short message.
+        Warnings raised while drawing are not printed.
+    *controls : Slider, Choice or Play
+        At least one. The HTML book holds one frame per combination of their values, at most
+        ``MAX_FRAMES`` (100) in all.
+    alt : str, optional
+        What the figure shows, for readers who cannot see it (the image's alternative text;
+        the current values are appended). Default: a sentence naming the controls.
+    figsize : tuple of float, optional
+        Width and height in inches.
+    dpi : int, optional
+        Pixels per inch of the image (the width in pixels is ``figsize[0] * dpi``).
+
+    Returns
+    -------
+    InteractiveFigure
+        Displayed by Jupyter: ipywidgets controls and an image redrawn live, or, when the
+        environment variable ``CALCLIB_STATIC_FIGURES`` is ``1`` (the book's build), HTML
+        with precomputed frames and inline JavaScript. ``render(**values)`` returns one frame
+        as PNG bytes, ``to_html()`` the static HTML, ``widget()`` the ipywidgets box.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import calclib as cl
+    >>> def secant(fig, h):
+    ...     ax = fig.subplots()
+    ...     x = np.linspace(0, 2, 50)
+    ...     ax.plot(x, np.sin(x))
+    ...     ax.plot([1, 1 + h], np.sin([1, 1 + h]), "o-")
+    >>> figure = cl.interactive_figure(
+    ...     secant, cl.Slider("h", 1e-3, 1, log=True, steps=4),
+    ...     alt="The sine curve and its secant line from x = 1 to x = 1 + h")
+    >>> print(figure)
+    Interactive figure drawn by secant: The sine curve and its secant line from x = 1 to x = 1 + h
+      h: log-scale slider from 0.001 to 1, 4 values, starts at 0.01
+    >>> figure.to_html().count('<img class="calclib-frame"')
+    1
+    """
+    func = "interactive_figure"
+    check_callable(func, "plot", plot)
+    if not controls:
+        fail(func, "give at least one control, e.g. interactive_figure(plot, Slider('h', "
+             "1e-15, 1, log=True)); for a figure without controls draw it with matplotlib")
+    for control in controls:
+        if not isinstance(control, (Slider, Choice)):
+            fail(func, f"each control must be a Slider, Choice or Play, got {describe(control)}",
+                 TypeError)
+    names = [c.name for c in controls]
+    if len(set(names)) != len(names):
+        fail(func, f"the controls' names must differ, got {names}")
+    try:
+        signature = inspect.signature(plot)
+    except (TypeError, ValueError):  # some builtins have no signature; let the call decide
+        signature = None
+    if signature is not None:
+        try:
+            signature.bind(None, **{name: None for name in names})
+        except TypeError:
+            fail(func, f"plot must accept a figure and the keyword arguments {names} (one per "
+                 f"control), but its signature is {signature}; rename the controls or plot's "
+                 "parameters so that they match", TypeError)
+    frames = math.prod(len(c.values) for c in controls)
+    if frames > MAX_FRAMES:
+        sizes = " x ".join(f"{c.name}: {len(c.values)}" for c in controls)
+        fail(func, f"the controls make {frames} frames ({sizes}), more than {MAX_FRAMES}, "
+             "too many for one page of the book; lower steps or offer fewer options")
+    if alt is None:
+        alt = f"A figure that changes with {', '.join(c.label for c in controls)}"
+    elif not isinstance(alt, str) or not alt.strip():
+        fail(func, f"alt must be a sentence saying what the figure shows, got {describe(alt)}",
+             TypeError if not isinstance(alt, str) else ValueError)
+    try:
+        width, height = (float(v) for v in figsize)
+    except (TypeError, ValueError):
+        fail(func, f"figsize must be (width, height) in inches such as (8, 3.5), "
+             f"got {describe(figsize)}", TypeError)
+    if not (0 < width <= 20 and 0 < height <= 20):
+        fail(func, f"figsize must hold two sizes between 0 and 20 inches, got {figsize!r}")
+    if isinstance(dpi, (bool, np.bool_)) or not isinstance(dpi, (int, np.integer)):
+        fail(func, f"dpi must be an integer such as 100, got {describe(dpi)}", TypeError)
+    if not 20 <= dpi <= 300:
+        fail(func, f"dpi must be between 20 and 300, got {dpi}")
+    return InteractiveFigure(plot, tuple(controls), alt.strip(), (width, height), int(dpi))

@@ -1,0 +1,363 @@
+"""Tests of calclib.widgets: controls, static HTML frames, live ipywidgets, errors."""
+
+import asyncio
+import base64
+import io
+import json
+import os
+import subprocess
+import sys
+import warnings
+from html.parser import HTMLParser
+
+import ipywidgets
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from matplotlib.patches import Rectangle
+from numpy.testing import assert_allclose
+from PIL import Image
+
+import calclib as cl
+from calclib import widgets
+
+SMALL = {"figsize": (2, 1.5), "dpi": 40}
+
+
+def colour_plot(fig, a, b):
+    """Fill the figure with the colour (a, 0, b): a frame shows which values drew it."""
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    ax.add_patch(Rectangle((0, 0), 1, 1, color=(a, 0, b)))
+
+
+def centre_colour(png):
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG"
+    rgb = np.asarray(image.convert("RGB"), dtype=float) / 255
+    return rgb[rgb.shape[0] // 2, rgb.shape[1] // 2]
+
+
+class Markup(HTMLParser):
+    """The elements of a static figure, by tag, with their attributes and text."""
+
+    def __init__(self, text):
+        super().__init__()
+        self.elements = []
+        self.text = {}
+        self._open = None
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+        self._open = len(self.elements) - 1
+
+    def handle_data(self, data):
+        if self._open is not None:
+            self.text[self._open] = self.text.get(self._open, "") + data
+
+    def find(self, tag, **attrs):
+        return [
+            (i, a) for i, (t, a) in enumerate(self.elements)
+            if t == tag and all(a.get(k.replace("_", "-")) == v for k, v in attrs.items())
+        ]
+
+    def payload(self):
+        (i, _), = self.find("script", type="application/json", **{"class": "calclib-frames"})
+        return json.loads(self.text[i])
+
+
+def frames_of(markup):
+    data = markup.payload()
+    return data, [base64.b64decode(frame, validate=True) for frame in data["frames"]]
+
+
+# -- controls ------------------------------------------------------------------------------
+
+
+def test_slider_values_linear_and_log():
+    s = cl.Slider("x", -2, 2, steps=5)
+    assert s.values == (-2.0, -1.0, 0.0, 1.0, 2.0)
+    assert s.value == 0.0
+    h = cl.Slider("h", 1e-15, 1, log=True, steps=16, value=1e-8)
+    assert_allclose(h.values, np.logspace(-15, 0, 16), rtol=1e-12)
+    assert h.value == 1e-8
+    assert h.texts[0] == "1e-15" and h.texts[-1] == "1"
+
+
+def test_slider_value_rounds_to_nearest_step():
+    s = cl.Slider("x", 0, 1, steps=5, value=0.3)
+    assert s.value == 0.25
+    assert cl.Play("t", 0, 1, steps=3).value == 0.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    low=st.floats(-1e6, 1e6), width=st.floats(1e-3, 1e6),
+    steps=st.integers(2, widgets.MAX_FRAMES), log=st.booleans(),
+)
+def test_slider_grid_law(low, width, steps, log):
+    if log:
+        low = abs(low) + 1e-3
+    s = cl.Slider("x", low, low + width, steps=steps, log=log)
+    values = np.array(s.values)
+    assert len(values) == steps
+    assert np.all(np.diff(values) > 0)
+    assert_allclose([values[0], values[-1]], [low, low + width], rtol=1e-11)
+    assert [s.index_of(v) for v in values] == list(range(steps))
+
+
+def test_choice_list_and_dict():
+    c = cl.Choice("x0", [-1, 0, 2.5], value=2.5, label="point")
+    assert c.texts == ("-1", "0", "2.5") and c.value == 2.5 and c.index == 2
+    f = cl.Choice("f", {"sine": np.sin, "exponential": np.exp}, value=np.exp)
+    assert f.texts == ("sine", "exponential") and f.value is np.exp
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "words"),
+    [
+        (lambda: cl.Slider("h", 1, 1), ValueError, "low must be less than high"),
+        (lambda: cl.Slider("h", 2, 1), ValueError, "low must be less than high"),
+        (lambda: cl.Slider("h", 0, 1, log=True), ValueError, "0 < low"),
+        (lambda: cl.Slider("h", -1, 1, log=True), ValueError, "0 < low"),
+        (lambda: cl.Slider("h", 0, 1, value=2), ValueError, "value must lie between"),
+        (lambda: cl.Slider("h", 0, np.inf), ValueError, "high must be a finite number"),
+        (lambda: cl.Slider("h", "0", 1), TypeError, "low must be a real number"),
+        (lambda: cl.Slider("h", 0, 1, steps=1), ValueError, "steps must be between"),
+        (lambda: cl.Slider("h", 0, 1, steps=2.5), TypeError, "steps must be an integer"),
+        (lambda: cl.Slider("my h", 0, 1), ValueError, "name must be a Python identifier"),
+        (lambda: cl.Slider(3, 0, 1), TypeError, "name must be a Python identifier"),
+        (lambda: cl.Play("t", 1, 0), ValueError, "Play: low must be less than high"),
+        (lambda: cl.Choice("x", []), ValueError, "options is empty"),
+        (lambda: cl.Choice("x", {}), ValueError, "options is empty"),
+        (lambda: cl.Choice("x", "abc"), TypeError, "options must be a list"),
+        (lambda: cl.Choice("x", 3), TypeError, "options must be a list"),
+        (lambda: cl.Choice("x", [1, 2], value=3), ValueError, "value must be one of"),
+        (lambda: cl.Choice("x", [1, 1.0]), ValueError, "different texts"),
+    ],
+)
+def test_bad_controls_raise_clear_errors(make, error, words):
+    with pytest.raises(error, match=words) as info:
+        make()
+    assert str(info.value).split(":")[0] in {"Slider", "Play", "Choice"}
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "words"),
+    [
+        (("not a function", cl.Slider("a", 0, 1)), {}, TypeError, "plot must be a function"),
+        ((colour_plot,), {}, ValueError, "at least one control"),
+        ((colour_plot, (0, 1)), {}, TypeError, "must be a Slider, Choice or Play"),
+        ((colour_plot, cl.Slider("a", 0, 1), cl.Slider("a", 0, 1)), {}, ValueError, "differ"),
+        ((colour_plot, cl.Slider("c", 0, 1)), {}, TypeError, "keyword arguments"),
+        ((colour_plot, cl.Slider("a", 0, 1, steps=11), cl.Slider("b", 0, 1, steps=10)), {},
+         ValueError, "110 frames"),
+        ((colour_plot, cl.Slider("a", 0, 1), cl.Choice("b", [0])), {"alt": ""}, ValueError,
+         "alt must be"),
+        ((colour_plot, cl.Slider("a", 0, 1), cl.Choice("b", [0])), {"figsize": 8}, TypeError,
+         "figsize"),
+        ((colour_plot, cl.Slider("a", 0, 1), cl.Choice("b", [0])), {"dpi": 5000}, ValueError,
+         "dpi"),
+    ],
+)
+def test_bad_figure_arguments_raise_clear_errors(args, kwargs, error, words):
+    with pytest.raises(error, match=words) as info:
+        cl.interactive_figure(*args, **kwargs)
+    assert str(info.value).startswith("interactive_figure: ")
+
+
+# -- static rendering ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "controls",
+    [
+        [cl.Slider("a", 0, 1, steps=4), cl.Choice("b", [0.0, 1.0])],
+        [cl.Choice("a", {"none": 0.0, "half": 0.5, "full": 1.0}), cl.Play("b", 0, 1, steps=3)],
+        [cl.Play("a", 0.1, 1, steps=3, log=True), cl.Slider("b", 0, 1, steps=2)],
+    ],
+    ids=["slider x choice", "choice x play", "log play x slider"],
+)
+def test_static_html_has_a_frame_per_combination(controls):
+    figure = cl.interactive_figure(colour_plot, *controls, alt="A coloured square", **SMALL)
+    markup = Markup(figure.to_html())
+    data, frames = frames_of(markup)
+    shape = [len(c.values) for c in controls]
+    assert data["shape"] == shape
+    assert len(data["index"]) == np.prod(shape)
+    assert len(frames) == np.prod(shape)  # every combination draws a different colour
+    for k, (i, j) in enumerate(np.ndindex(*shape)):
+        a, b = controls[0].values[i], controls[1].values[j]
+        assert_allclose(centre_colour(frames[data["index"][k]]), [a, 0, b], atol=0.02)
+    for png in frames:
+        assert Image.open(io.BytesIO(png)).size == (80, 60)
+    (_, img), = markup.find("img", **{"class": "calclib-frame"})
+    assert img["src"].startswith("data:image/png;base64,")
+    start = np.ravel_multi_index([c.index for c in controls], shape)
+    assert img["src"].endswith(data["frames"][data["index"][start]])
+    assert img["alt"].startswith("A coloured square (")
+
+
+def test_static_controls_are_labelled():
+    controls = [cl.Slider("a", 0, 1, steps=3, label="redness"), cl.Choice("b", [0, 1]),
+                cl.Play("c", 0, 1, steps=2, label="time")]
+    figure = cl.interactive_figure(lambda fig, a, b, c: colour_plot(fig, a, b), *controls,
+                                   alt="A square", **SMALL)
+    markup = Markup(figure.to_html())
+    assert len(markup.find("figure", **{"class": "calclib-figure"})) == 1
+    ranges = markup.find("input", type="range")
+    selects = markup.find("select")
+    assert len(ranges) == 2 and len(selects) == 1
+    labels = {a["for"]: markup.text[i] for i, a in markup.find("label")}
+    for _, attrs in ranges + selects:
+        assert attrs["id"] in labels
+    assert [labels[a["id"]] for _, a in ranges + selects] == ["redness", "time", "b"]
+    assert [a["aria-valuetext"] for _, a in ranges] == ["0.5", "0"]
+    (i, button), = markup.find("button", type="button")
+    assert markup.text[i] == "Play" and button["aria-controls"] == ranges[1][1]["id"]
+    assert len(markup.find("option")) == 2
+
+
+def test_two_figures_on_a_page_have_different_ids():
+    figure = cl.interactive_figure(colour_plot, cl.Slider("a", 0, 1, steps=2),
+                                   cl.Choice("b", [0]), **SMALL)
+    first, second = Markup(figure.to_html()), Markup(figure.to_html())
+    ids = [m.find("figure")[0][1]["id"] for m in (first, second)]
+    assert ids[0] != ids[1]
+
+
+def test_static_mime_bundle_is_html_and_text_only(monkeypatch):
+    monkeypatch.setattr(widgets, "_STATIC", True)
+    figure = cl.interactive_figure(colour_plot, cl.Slider("a", 0, 1, steps=2),
+                                   cl.Choice("b", [0, 1]), alt="A square", **SMALL)
+    bundle = figure._repr_mimebundle_()
+    assert set(bundle) == {"text/html", "text/plain"}
+    assert 'class="calclib-figure"' in bundle["text/html"]
+    assert "a: slider from 0 to 1" in bundle["text/plain"]
+
+
+def test_environment_variable_decides_the_mode():
+    code = "import calclib.widgets as w; print(w._STATIC)"
+    for value, expected in (("1", "True"), ("0", "False")):
+        env = {**os.environ, "CALCLIB_STATIC_FIGURES": value}
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                             text=True, check=True)
+        assert out.stdout.strip() == expected
+
+
+# -- errors drawn in the figure ------------------------------------------------------------
+
+
+def domain_plot(fig, x):
+    if x > 1:
+        raise ValueError(f"x = {x} is outside the domain [0, 1]")
+    warnings.warn("a warning while drawing", RuntimeWarning, stacklevel=1)
+    colour_plot(fig, x, 0)
+
+
+def test_exception_in_plot_is_drawn_as_a_message():
+    figure = cl.interactive_figure(domain_plot, cl.Slider("x", 0, 2, steps=3), **SMALL)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        png = figure.render(x=2.0)
+    assert Image.open(io.BytesIO(png)).format == "PNG"
+    texts = " ".join(" ".join(t.get_text().split()) for t in figure._figure.texts)
+    assert "cannot be drawn for x = 2" in texts
+    assert "ValueError: x = 2.0 is outside the domain" in texts
+    data, frames = frames_of(Markup(figure.to_html()))
+    assert len(frames) == 3
+    assert_allclose(centre_colour(frames[data["index"][0]]), [0, 0, 0], atol=0.02)
+
+
+def test_exception_while_drawing_is_caught_too():
+    def bad_label(fig, x):
+        fig.subplots().set_title(r"$\frac{1$")  # mathtext fails only when drawn
+
+    figure = cl.interactive_figure(bad_label, cl.Slider("x", 0, 1, steps=2), **SMALL)
+    figure.render()
+    assert "cannot be drawn" in figure._figure.texts[0].get_text()
+
+
+def test_render_refuses_unknown_names():
+    figure = cl.interactive_figure(colour_plot, cl.Slider("a", 0, 1), cl.Choice("b", [0]))
+    with pytest.raises(ValueError, match=r"unknown control names \['c'\]"):
+        figure.render(c=1)
+
+
+# -- live rendering ------------------------------------------------------------------------
+
+
+def walk(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from walk(child)
+
+
+def parts(figure, kind):
+    return [w for w in walk(figure.widget()) if isinstance(w, kind)]
+
+
+def test_live_slider_updates_the_image():
+    figure = cl.interactive_figure(colour_plot, cl.Slider("a", 0, 1, steps=5, value=0),
+                                   cl.Choice("b", [0.0, 1.0]), **SMALL)
+    (image,), (slider,) = parts(figure, ipywidgets.Image), parts(figure, ipywidgets.FloatSlider)
+    assert_allclose(centre_colour(image.value), [0, 0, 0], atol=0.02)
+    slider.value = 0.75
+    assert_allclose(centre_colour(image.value), [0.75, 0, 0], atol=0.02)
+    assert image.value == figure.render(a=0.75)
+    slider.value = 0.74  # a value between steps shows the nearest step, as the book does
+    assert image.value == figure.render(a=0.75)
+
+
+def test_live_log_slider_choice_and_play_update_the_image():
+    figure = cl.interactive_figure(
+        lambda fig, a, b, c: colour_plot(fig, a, b * c),
+        cl.Slider("a", 0.01, 1, log=True, steps=3, value=0.01),
+        cl.Choice("b", {"off": 0.0, "on": 1.0}),
+        cl.Play("c", 0, 1, steps=3), **SMALL,
+    )
+    (image,) = parts(figure, ipywidgets.Image)
+    (log_slider,) = parts(figure, ipywidgets.FloatLogSlider)
+    (dropdown,) = parts(figure, ipywidgets.Dropdown)
+    (play,) = parts(figure, ipywidgets.Play)
+    (play_slider,) = parts(figure, ipywidgets.FloatSlider)
+    assert dropdown.options == (("off", 0), ("on", 1))
+    before = image.value
+    log_slider.value = 1.0
+    assert_allclose(centre_colour(image.value), [1, 0, 0], atol=0.02)
+    dropdown.value = 1
+    play.value = 2  # the play button moves the linked slider, which redraws
+    assert play_slider.value == 1.0
+    assert_allclose(centre_colour(image.value), [1, 0, 1], atol=0.02)
+    play_slider.value = 0.5
+    assert play.value == 1
+    assert_allclose(centre_colour(image.value), [1, 0, 0.5], atol=0.02)
+    assert image.value != before
+
+
+def test_live_mime_bundle_has_widget_text_and_png(monkeypatch):
+    monkeypatch.setattr(widgets, "_STATIC", False)
+    figure = cl.interactive_figure(colour_plot, cl.Slider("a", 0, 1, steps=3),
+                                   cl.Choice("b", [0]), alt="A square", **SMALL)
+    bundle = figure._repr_mimebundle_()
+    assert set(bundle) == {"application/vnd.jupyter.widget-view+json", "text/plain",
+                           "image/png"}
+    assert bundle["text/plain"].startswith("Interactive figure drawn by colour_plot: A square")
+    png = base64.b64decode(bundle["image/png"])
+    assert_allclose(centre_colour(png), [0.5, 0, 0], atol=0.02)
+
+
+def test_live_figure_draws_neighbouring_frames_when_idle():
+    figure = cl.interactive_figure(colour_plot, cl.Slider("a", 0, 1, steps=5),
+                                   cl.Choice("b", [0.0, 1.0]), **SMALL)
+
+    async def reader():
+        (slider,) = parts(figure, ipywidgets.FloatSlider)
+        slider.value = 0.25
+        assert set(figure._cache) == {(2, 0), (1, 0)}
+        await asyncio.sleep(widgets._PREFETCH_DELAY + 0.5)
+        return set(figure._cache)
+
+    assert asyncio.run(reader()) == {(2, 0), (1, 0), (0, 0), (1, 1)}
