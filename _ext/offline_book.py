@@ -3,14 +3,16 @@
 A reader may open the book with no network, and no page should tell another host who reads it.
 The default jupyter-book page breaks both, so this Sphinx extension:
 
-- serves MathJax 3 from the book: the single combined component ``tex-chtml-full.js`` (every
-  TeX extension built in, so nothing is loaded on demand) and its web fonts are copied from the
-  PyPI package ``django-static-mathjax`` (pinned in ``requirements-dev.txt``) into
-  ``_static/mathjax`` of the built site, instead of the CDN address Sphinx uses by default;
+- serves MathJax 3 from the book, instead of the CDN address Sphinx uses by default: the few
+  components a page needs (TeX input, HTML output, MathML for screen readers), their fonts and
+  the TeX extensions are copied from the PyPI package ``django-static-mathjax`` (pinned in
+  ``requirements-dev.txt``) into ``_static/mathjax`` of the built site;
 - switches thebe off: its scripts (which fetch thebe from a CDN and start a remote kernel) and
   style sheet are never added to a page;
 - adds no ipywidgets or require.js script from a CDN: the book's figures switch precomputed
   frames with their own script, and a notebook run live uses JupyterLab's own widget manager;
+- drops the theme's 1.5 MB ``fontawesome.js`` (which redraws icons as SVG): the icons come
+  from Font Awesome's web fonts, which the theme's style sheet already declares;
 - fails the build (a warning, and the book builds with ``-W``) if any page still links a
   script, style sheet, image or frame on another host, naming the page and the address.
 
@@ -35,12 +37,31 @@ logger = logging.getLogger(__name__)
 
 #: Where MathJax lives in the built site, relative to ``_static``.
 MATHJAX_DIR = "mathjax"
-#: The one MathJax component each page with mathematics loads.
-MATHJAX_COMPONENT = "tex-chtml-full.js"
-#: The MathJax files the site needs, relative to the package's ``es5`` folder.
-MATHJAX_FILES = (MATHJAX_COMPONENT, "output/chtml/fonts/woff-v2/*.woff")
+#: The MathJax components a page with mathematics loads: TeX in, HTML with CSS out, and the
+#: hidden MathML that screen readers read. (No context menu: it would double the download.)
+MATHJAX_LOAD = ["input/tex", "output/chtml", "a11y/assistive-mml"]
+#: The MathJax files the site needs, relative to the package's ``es5`` folder: the components
+#: above with what they depend on, their fonts, and the TeX extensions that ``input/tex`` loads
+#: on demand (for ``boldsymbol``, ``cancel``, ...), each only on a page that uses it.
+MATHJAX_FILES = (
+    "startup.js",
+    "core.js",
+    "input/tex.js",
+    "input/tex/extensions/*.js",
+    "output/chtml.js",
+    "output/chtml/fonts/tex.js",
+    "output/chtml/fonts/woff-v2/*.woff",
+    "a11y/assistive-mml.js",
+)
+#: Every TeX extension in one file: never loaded, since the extensions come one by one.
+MATHJAX_SKIP = {"input/tex/extensions/all-packages.js"}
 #: How the MathJax package is installed: named in every error about it.
 MATHJAX_PACKAGE = "django-static-mathjax"
+
+# The theme's script tag for fontawesome.js, written by its template (not a Sphinx asset).
+_FONTAWESOME_JS = re.compile(
+    r'[ \t]*<script\b[^>]*\ssrc="[^"]*_static/scripts/fontawesome\.js[^"]*"[^>]*></script>\n?'
+)
 
 # An attribute that makes the browser fetch something as the page loads, with a URL that leaves
 # the site (an absolute URL or a protocol-relative one).
@@ -69,9 +90,9 @@ def mathjax_source() -> Path:
             f"offline_book: MathJax is not installed (the {MATHJAX_PACKAGE} package); {fix}"
         ) from None
     source = Path(str(root)) / "static" / "mathjax" / "es5"
-    if not (source / MATHJAX_COMPONENT).is_file():
+    if not (source / "startup.js").is_file():
         raise ExtensionError(
-            f"offline_book: the installed 'mathjax' package has no {MATHJAX_COMPONENT} under "
+            f"offline_book: the installed 'mathjax' package has no startup.js under "
             f"{source}; expected the {MATHJAX_PACKAGE} package; {fix}"
         )
     return source
@@ -79,7 +100,10 @@ def mathjax_source() -> Path:
 
 def _configure(app: Sphinx, config: Config) -> None:
     """Point MathJax at the local copy; turn off thebe and the CDN widget scripts."""
-    config.mathjax_path = f"{MATHJAX_DIR}/{MATHJAX_COMPONENT}"
+    config.mathjax_path = f"{MATHJAX_DIR}/startup.js"
+    mathjax3_config = dict(config.mathjax3_config or {})
+    mathjax3_config["loader"] = {**mathjax3_config.get("loader", {}), "load": MATHJAX_LOAD}
+    config.mathjax3_config = mathjax3_config
     config.nb_ipywidgets_js = {}
     # thebe registers its listeners and style sheet when loaded; drop every one of them.
     for listeners in app.events.listeners.values():
@@ -132,12 +156,11 @@ def _copy_if_changed(source: Path, target: Path) -> None:
     shutil.copy2(source, target)
 
 
-def _copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
-    """Copy the MathJax files the pages load into ``_static/mathjax`` of the built site."""
-    if exception is not None or app.builder.format != "html":
-        return
+def _copy_mathjax(outdir: Path) -> None:
+    """Copy the MathJax files the pages load into ``_static/mathjax``, and nothing else."""
     source = mathjax_source()
-    target = Path(app.outdir) / "_static" / MATHJAX_DIR
+    target = outdir / "_static" / MATHJAX_DIR
+    wanted = set()
     for pattern in MATHJAX_FILES:
         files = sorted(source.glob(pattern))
         if not files:
@@ -146,12 +169,40 @@ def _copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
                 f"reinstall {MATHJAX_PACKAGE} (see requirements-dev.txt)"
             )
         for path in files:
-            _copy_if_changed(path, target / path.relative_to(source))
+            relative = path.relative_to(source)
+            if relative.as_posix() not in MATHJAX_SKIP:
+                _copy_if_changed(path, target / relative)
+                wanted.add(target / relative)
+    for path in target.rglob("*"):
+        if path.is_file() and path not in wanted:
+            path.unlink()  # left by an earlier build with other files
+
+
+def _drop_fontawesome_js(outdir: Path) -> None:
+    """Remove the theme's fontawesome.js and its script tag from every page."""
+    for page in outdir.rglob("*.html"):
+        if page.relative_to(outdir).parts[0] == "_static":
+            continue
+        html = page.read_text("utf-8")
+        lean = _FONTAWESOME_JS.sub("", html)
+        if lean != html:
+            page.write_text(lean, "utf-8")
+    for path in (outdir / "_static" / "scripts").glob("fontawesome.js*"):
+        path.unlink()
+
+
+def _finish(app: Sphinx, exception: Exception | None) -> None:
+    """After an HTML build: ship MathJax, drop fontawesome.js."""
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    _copy_mathjax(outdir)
+    _drop_fontawesome_js(outdir)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the extension with Sphinx."""
     app.connect("config-inited", _configure, priority=900)
     app.connect("html-page-context", _check_page, priority=900)
-    app.connect("build-finished", _copy_mathjax)
+    app.connect("build-finished", _finish)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

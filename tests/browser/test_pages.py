@@ -103,7 +103,7 @@ def test_chapter_navigation_and_launch_buttons(visit, chapter_path: str) -> None
     """A chapter is numbered, has previous/next links, and Binder, Colab and .ipynb buttons."""
     visit.open(chapter_path)
     page = visit.page
-    title = page.locator("main h1").first.inner_text()
+    title = page.locator("article h1").first.inner_text()
     assert re.match(r"\d+(\.\d+)*\.?\s", title), f"{chapter_path}: unnumbered title {title!r}"
     assert page.locator(".prev-next-area a").count() >= 1, f"{chapter_path}: no previous/next"
     notebook = chapter_path.removesuffix(".html") + ".ipynb"
