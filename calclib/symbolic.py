@@ -1,0 +1,615 @@
+"""Exact derivatives with sympy, and a bridge from sympy to fast numpy functions.
+
+The chapters compute every worked example twice: exactly with the functions below and
+numerically with the finite-difference operators, side by side. Each function accepts a sympy
+expression or a string as a reader would type it (``"3x^2 - 4"``, ``"x*exp(-y^2)"``).
+Strings are read safely, without ``eval`` of arbitrary code: only numbers, names, brackets,
+commas and the operators ``+ - * / ^ **`` are allowed; ``^`` means a power, and a product can
+be written without ``*`` (``2x``, ``x y``, ``sin x``).
+
+Variables are matched by name: ``"x"`` and a sympy ``Symbol("x")`` (with any assumptions)
+are the same variable.
+"""
+
+from __future__ import annotations
+
+import io
+import keyword
+import re
+import tokenize
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import sympy as sp
+from sympy.parsing.sympy_parser import (
+    _token_splittable,
+    convert_xor,
+    implicit_multiplication_application,
+    parse_expr,
+    standard_transformations,
+)
+
+from calclib._checks import describe, fail
+
+__all__ = [
+    "exact_derivative",
+    "exact_gradient",
+    "exact_jacobian",
+    "exact_hessian",
+    "exact_critical_points",
+    "to_numpy",
+]
+
+_TRANSFORMATIONS = standard_transformations + (implicit_multiplication_application, convert_xor)
+
+_t = sp.Dummy("t")
+#: The functions and constants a formula string may use, by the names a reader types.
+KNOWN_NAMES: dict[str, Any] = {
+    "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "cot": sp.cot, "sec": sp.sec, "csc": sp.csc,
+    "asin": sp.asin, "acos": sp.acos, "atan": sp.atan, "atan2": sp.atan2,
+    "arcsin": sp.asin, "arccos": sp.acos, "arctan": sp.atan,
+    "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh,
+    "asinh": sp.asinh, "acosh": sp.acosh, "atanh": sp.atanh,
+    "exp": sp.exp, "log": sp.log, "ln": sp.log, "sqrt": sp.sqrt, "cbrt": sp.cbrt,
+    "abs": sp.Abs, "Abs": sp.Abs, "sign": sp.sign, "floor": sp.floor, "ceiling": sp.ceiling,
+    "max": sp.Max, "min": sp.Min, "Max": sp.Max, "Min": sp.Min,
+    "Heaviside": sp.Heaviside, "factorial": sp.factorial,
+    "sigmoid": sp.Lambda(_t, 1 / (1 + sp.exp(-_t))),
+    "relu": sp.Lambda(_t, sp.Max(0, _t)),
+    "softplus": sp.Lambda(_t, sp.log(1 + sp.exp(_t))),
+    "pi": sp.pi, "π": sp.pi, "e": sp.E, "E": sp.E,
+}  # fmt: skip
+
+_FUNCTION_NAMES = sorted(
+    (name for name, obj in KNOWN_NAMES.items() if callable(obj) and name.isalpha()),
+    key=len,
+    reverse=True,
+)
+# What the parser's own code needs; no builtins, so a formula cannot reach Python itself.
+_GLOBALS = {
+    "__builtins__": {},
+    "Symbol": sp.Symbol,
+    "Function": sp.Function,
+    "Integer": sp.Integer,
+    "Float": sp.Float,
+    "Rational": sp.Rational,
+    "Number": sp.Number,
+    "factorial": sp.factorial,
+}
+_UNICODE = {"−": "-", "–": "-", "×": "*", "·": "*", "⋅": "*", "÷": "/", "²": "^2", "³": "^3",
+            "√": "sqrt ", "\t": " ", "\n": " ", "\r": " "}  # fmt: skip
+_OPERATORS = {"+", "-", "*", "/", "**", "^", "(", ")", "[", "]", ","}
+_PAIRS = {")": "(", "]": "["}
+_MAX_LENGTH = 2000
+
+
+class ParseError(ValueError):
+    """A formula string that cannot be read; ``str(error)`` says why and where.
+
+    ``names`` lists the unknown names, if that is the reason.
+    """
+
+    def __init__(self, message: str, names: Sequence[str] = ()):
+        super().__init__(message)
+        self.names = list(names)
+
+
+def _snippet(text: str, pos: int) -> str:
+    """The formula on one line and a caret under character ``pos`` (0-based)."""
+    return f"\n    {text}\n    {' ' * pos}^"
+
+
+def _check_brackets(text: str) -> None:
+    stack: list[tuple[str, int]] = []
+    for pos, char in enumerate(text):
+        if char in "([":
+            stack.append((char, pos))
+        elif char in ")]":
+            if not stack:
+                raise ParseError(
+                    f'the "{char}" at character {pos + 1} has no matching "{_PAIRS[char]}"'
+                    + _snippet(text, pos)
+                )
+            opener, start = stack.pop()
+            if opener != _PAIRS[char]:
+                raise ParseError(
+                    f'the "{opener}" at character {start + 1} is closed by "{char}" at '
+                    f"character {pos + 1}; use round brackets ( ) for grouping"
+                    + _snippet(text, pos)
+                )
+    if stack:
+        opener, start = stack[-1]
+        closer = ")" if opener == "(" else "]"
+        raise ParseError(
+            f'the "{opener}" at character {start + 1} is never closed; add a "{closer}" '
+            "where it should end" + _snippet(text, start)
+        )
+
+
+def _splits_into_known(name: str, local: dict[str, Any]) -> bool:
+    """Whether implicit multiplication reads ``name`` as a product of known names (``xy``)."""
+    if not _token_splittable(name):
+        return False
+    return all(char.isdigit() or char in local for char in name)
+
+
+def _check_tokens(text: str, local: dict[str, Any], strict: bool) -> None:
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError) as exc:
+        raise ParseError(f"it is not a valid formula ({exc})") from None
+    unknown: list[str] = []
+    for tok in tokens:
+        kind, string, pos = tok.type, tok.string, tok.start[1]
+        where = f" at character {pos + 1}" + _snippet(text, pos)
+        if kind == tokenize.NAME:
+            if keyword.iskeyword(string) or string.startswith("_") or "__" in string:
+                raise ParseError(f'the word "{string}" cannot be used in a formula' + where)
+            if string in local:
+                continue
+            for fname in _FUNCTION_NAMES:
+                if string.startswith(fname) and string[len(fname)].isalpha():
+                    rest = string[len(fname) :]
+                    raise ParseError(
+                        f'write {fname}({rest}) with brackets: "{string}" would be read as '
+                        "a product of single letters" + where
+                    )
+            if strict and not _splits_into_known(string, local) and string not in unknown:
+                unknown.append(string)
+        elif kind == tokenize.NUMBER:
+            if string[-1] in "jJ":
+                raise ParseError(f'imaginary numbers such as "{string}" are not allowed' + where)
+        elif kind == tokenize.OP:
+            if string == ".":
+                raise ParseError('a "." may only be a decimal point, as in 0.5' + where)
+            if string in ("=", "==", "<", ">", "<=", ">=", "!="):
+                raise ParseError(
+                    f'it contains "{string}": write only the expression, such as "3*x**2 - 4" '
+                    'rather than "y = 3*x**2 - 4"'
+                )
+            if string == "|":
+                raise ParseError('write abs(x) for the absolute value instead of "|x|"' + where)
+            if string not in _OPERATORS:
+                raise ParseError(f'"{string}" is not allowed in a formula' + where)
+        elif kind == tokenize.STRING:
+            raise ParseError("remove the quotes inside the formula" + where)
+        elif kind in (tokenize.ERRORTOKEN, tokenize.COMMENT):
+            if string.strip():
+                raise ParseError(f'the character "{string[0]}" is not allowed in a formula' + where)
+    if unknown:
+        listed = ", ".join(unknown)
+        raise ParseError(f"unknown name{'s' if len(unknown) > 1 else ''}: {listed}", unknown)
+
+
+def _check_result(value: Any, text: str) -> None:
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            _check_result(item, text)
+    elif isinstance(value, sp.FunctionClass) or isinstance(value, sp.Lambda):
+        raise ParseError(f"a function needs an argument in brackets, such as sin(x), in {text!r}")
+    elif not isinstance(value, sp.Expr):
+        raise ParseError(f"{text!r} is not a formula")
+
+
+def parse_formula(text: str, symbols: Sequence[sp.Symbol] = (), *, strict: bool = False) -> Any:
+    """Read a formula string into a sympy expression (or a nested list for ``[a, b]``).
+
+    Parameters
+    ----------
+    text : str
+        The formula, such as ``"3x^2 - 4"``, ``"x*exp(-y**2)"`` or ``"[2x, 2y]"``.
+    symbols : sequence of sympy.Symbol
+        The variables; a name in ``text`` equal to a symbol's name becomes that symbol.
+    strict : bool
+        If true, refuse names that are neither a variable nor a known function or constant
+        (otherwise they become new symbols).
+
+    Returns
+    -------
+    sympy.Expr or list
+        The expression, or a list (of lists) of expressions for a bracketed list.
+
+    Raises
+    ------
+    ParseError
+        A ``ValueError`` saying what is wrong and where, for example an unclosed bracket.
+
+    Examples
+    --------
+    >>> parse_formula("3x^2 - 4")
+    3*x**2 - 4
+    >>> parse_formula("3*(x^2 - 4")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    calclib.symbolic.ParseError: the "(" at character 3 is never closed; ...
+    """
+    for old, new in _UNICODE.items():
+        text = text.replace(old, new)
+    text = text.strip()
+    if not text:
+        raise ParseError("the formula is empty")
+    if len(text) > _MAX_LENGTH:
+        raise ParseError(f"the formula is {len(text)} characters long; the limit is {_MAX_LENGTH}")
+    if "\\" in text or "{" in text or "}" in text:
+        raise ParseError(
+            "this looks like LaTeX; write the formula as in Python: (1)/(2), x**2 or x^2, sqrt(x)"
+        )
+    local = dict(KNOWN_NAMES)
+    local.update({str(s): s for s in symbols})
+    _check_brackets(text)
+    _check_tokens(text, local, strict)
+    match = re.search(rf"\b({'|'.join(_FUNCTION_NAMES)})\s*(\^|\*\*)", text)
+    if match:
+        name = match.group(1)
+        raise ParseError(f"write a power of {name} as {name}(x)^2, not {name}^2(x)")
+    try:
+        value = parse_expr(
+            text, local_dict=local, global_dict=dict(_GLOBALS), transformations=_TRANSFORMATIONS
+        )
+    except Exception:  # any failure of the parser is the formula's fault
+        raise ParseError(
+            "it is not a valid formula; check for a missing operator or bracket, or a function "
+            'given the wrong number of arguments, as in "3*x**2 - 4" or "3x^2 - 4"'
+        ) from None
+    _check_result(value, text)
+    return value
+
+
+def _variables(func: str, vars: Any, name: str = "vars") -> list[sp.Symbol]:
+    """The variables as a list of symbols, from ``"x y"``, ``"x, y"``, symbols or names."""
+    if isinstance(vars, str):
+        items: list[Any] = vars.replace(",", " ").split()
+    elif isinstance(vars, sp.Symbol):
+        items = [vars]
+    elif isinstance(vars, (list, tuple)) or (isinstance(vars, sp.MatrixBase) and 1 in vars.shape):
+        items = list(vars)
+    else:
+        fail(
+            func,
+            f'{name} must be names such as "x y" or sympy symbols, got {describe(vars)}',
+            TypeError,
+        )
+    symbols = []
+    for item in items:
+        if isinstance(item, sp.Symbol):
+            symbols.append(item)
+        elif (
+            isinstance(item, str)
+            and item.isidentifier()
+            and not keyword.iskeyword(item)
+            and not item.startswith("_")
+        ):
+            symbols.append(sp.Symbol(item))
+        else:
+            fail(
+                func,
+                f'{name} must be names such as "x y" or sympy symbols, got {item!r} in {vars!r}',
+            )
+    names = [str(s) for s in symbols]
+    if not symbols:
+        fail(func, f'{name} is empty; name at least one variable, such as "x"')
+    if len(set(names)) != len(names):
+        fail(func, f"{name} names a variable twice: {names}")
+    return symbols
+
+
+def _unify(expr: sp.Basic, symbols: list[sp.Symbol]) -> sp.Basic:
+    """Replace each symbol of ``expr`` whose name is a variable's name by that variable."""
+    by_name = {str(s): s for s in symbols}
+    swap = {s: by_name[str(s)] for s in expr.free_symbols
+            if str(s) in by_name and s != by_name[str(s)]}  # fmt: skip
+    return expr.xreplace(swap) if swap else expr
+
+
+def _expression(func: str, expr: Any, symbols: list[sp.Symbol], name: str = "expr") -> sp.Expr:
+    """A scalar sympy expression from a string, a sympy expression or a number."""
+    if isinstance(expr, str):
+        try:
+            expr = parse_formula(expr, symbols)
+        except ParseError as exc:
+            fail(func, f"could not read {name}: {exc}")
+    elif isinstance(expr, (int, float)) and not isinstance(expr, bool):
+        expr = sp.sympify(expr)
+    if isinstance(expr, (list, tuple, sp.MatrixBase)):
+        fail(
+            func,
+            f"{name} must be a single expression, got {describe(expr)}; use exact_jacobian"
+            " for a vector of expressions",
+        )
+    if not isinstance(expr, sp.Expr):
+        fail(
+            func,
+            f'{name} must be a sympy expression or a string such as "3x^2 - 4", got '
+            f"{describe(expr)}",
+            TypeError,
+        )
+    return _unify(expr, symbols)
+
+
+def exact_derivative(expr: Any, var: Any, n: int = 1) -> sp.Expr:
+    """The exact ``n``-th derivative of ``expr`` with respect to ``var``.
+
+    Parameters
+    ----------
+    expr : sympy.Expr or str
+        The function, such as ``"x^3 - 4x"``.
+    var : str or sympy.Symbol
+        The variable to differentiate by.
+    n : int
+        The order of the derivative (1 for f', 2 for f'').
+
+    Returns
+    -------
+    sympy.Expr
+
+    Examples
+    --------
+    >>> exact_derivative("x^3 - 4x", "x")
+    3*x**2 - 4
+    >>> exact_derivative("sin(x)", "x", n=2)
+    -sin(x)
+    """
+    (symbol,) = _variables("exact_derivative", [var] if isinstance(var, str) else var, "var")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        fail("exact_derivative", f"n must be a positive integer such as 1 or 2, got {describe(n)}")
+    return sp.diff(_expression("exact_derivative", expr, [symbol]), symbol, int(n))
+
+
+def exact_gradient(expr: Any, vars: Any) -> sp.Matrix:
+    """The exact gradient of a scalar expression, as a sympy column matrix.
+
+    Parameters
+    ----------
+    expr : sympy.Expr or str
+        The function, such as ``"x^2 y + y^3"``.
+    vars : str or sequence
+        The variables in order, such as ``"x y"`` or ``[x, y]``.
+
+    Returns
+    -------
+    sympy.Matrix
+        Shape (n, 1): entry i is the partial derivative by variable i.
+
+    Examples
+    --------
+    >>> exact_gradient("x^2 y + y^3", "x y")
+    Matrix([
+    [        2*x*y],
+    [x**2 + 3*y**2]])
+    """
+    symbols = _variables("exact_gradient", vars)
+    f = _expression("exact_gradient", expr, symbols)
+    return sp.Matrix([sp.diff(f, s) for s in symbols])
+
+
+def exact_jacobian(exprs: Any, vars: Any) -> sp.Matrix:
+    """The exact Jacobian of a vector of expressions, in numerator layout.
+
+    Parameters
+    ----------
+    exprs : sequence, sympy.Matrix or str
+        The m outputs, such as ``["x*y", "x + y"]`` or ``"[x*y, x + y]"``.
+    vars : str or sequence
+        The n variables in order.
+
+    Returns
+    -------
+    sympy.Matrix
+        Shape (m, n): row i is the gradient of output i.
+
+    Examples
+    --------
+    >>> exact_jacobian(["x*y", "x + y"], "x y")
+    Matrix([
+    [y, x],
+    [1, 1]])
+    """
+    symbols = _variables("exact_jacobian", vars)
+    if isinstance(exprs, str):
+        try:
+            exprs = parse_formula(exprs, symbols)
+        except ParseError as exc:
+            fail("exact_jacobian", f"could not read exprs: {exc}")
+    if isinstance(exprs, sp.MatrixBase):
+        exprs = list(exprs)
+    elif isinstance(exprs, np.ndarray):
+        exprs = exprs.ravel().tolist()
+    elif not isinstance(exprs, (list, tuple)):
+        exprs = [exprs]
+    rows = [_expression("exact_jacobian", e, symbols, f"exprs[{i}]") for i, e in enumerate(exprs)]
+    return sp.Matrix([[sp.diff(f, s) for s in symbols] for f in rows])
+
+
+def exact_hessian(expr: Any, vars: Any) -> sp.Matrix:
+    """The exact Hessian of a scalar expression: the symmetric matrix of second partials.
+
+    Parameters
+    ----------
+    expr : sympy.Expr or str
+        The function.
+    vars : str or sequence
+        The n variables in order.
+
+    Returns
+    -------
+    sympy.Matrix
+        Shape (n, n): entry (i, j) is the second partial derivative by variables i and j.
+
+    Examples
+    --------
+    >>> exact_hessian("x^2 y + y^3", "x y")
+    Matrix([
+    [2*y,  2*x],
+    [2*x, 6*y]])
+    """
+    symbols = _variables("exact_hessian", vars)
+    f = _expression("exact_hessian", expr, symbols)
+    return sp.Matrix([[sp.diff(f, a, b) for b in symbols] for a in symbols])
+
+
+def _sort_key(solution: dict) -> tuple:
+    key = []
+    for value in solution.values():
+        try:
+            key.append((0, float(value), ""))
+        except TypeError:
+            key.append((1, 0.0, str(value)))
+    return tuple(key)
+
+
+def exact_critical_points(expr: Any, vars: Any) -> list[dict]:
+    """The real points where the gradient of ``expr`` is zero, as far as sympy can solve.
+
+    The result is what ``sympy.solve`` finds for the equations "gradient = 0" over the reals:
+    it may miss solutions of equations sympy cannot solve in closed form, and for periodic
+    functions it lists one period's solutions. A variable missing from a solution can take
+    any value there (a whole line of critical points); for a constant the result is ``[{}]``.
+    Classify each point with ``exact_hessian`` or numerically with ``classify_critical_point``.
+
+    Parameters
+    ----------
+    expr : sympy.Expr or str
+        The function.
+    vars : str or sequence
+        The variables.
+
+    Returns
+    -------
+    list of dict
+        One dict per critical point, mapping each variable (a sympy Symbol) to its value,
+        sorted by value.
+
+    Raises
+    ------
+    ValueError
+        If sympy cannot solve the equations at all.
+
+    Examples
+    --------
+    >>> exact_critical_points("x^3 - 3x + y^2", "x y")
+    [{x: -1, y: 0}, {x: 1, y: 0}]
+    """
+    symbols = _variables("exact_critical_points", vars)
+    f = _expression("exact_critical_points", expr, symbols)
+    reals = [sp.Dummy(str(s), real=True) for s in symbols]
+    f_real = f.xreplace(dict(zip(symbols, reals, strict=True)))
+    equations = [sp.diff(f_real, r) for r in reals]
+    if all(eq == 0 for eq in equations):
+        return [{}]  # a constant: every point is critical
+    try:
+        if len(reals) == 1:
+            solutions = sp.solve(equations[0], reals[0], dict=True)
+        else:
+            solutions = sp.solve(equations, reals, dict=True)
+    except NotImplementedError as exc:
+        fail(
+            "exact_critical_points",
+            f"sympy cannot solve gradient = 0 for this function ({exc});"
+            " look for critical points numerically instead",
+        )
+    back = dict(zip(reals, symbols, strict=True))
+    result = []
+    for solution in solutions:
+        if all(v.is_real is not False for v in solution.values()):
+            result.append(
+                {back[r]: sp.sympify(v).xreplace(back) for r, v in solution.items() if r in back}
+            )
+    return sorted(result, key=_sort_key)
+
+
+def _numpy_input(func: str, x: Any) -> np.ndarray:
+    arr = np.asarray(x)
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
+        fail(func, f"x must be a number or an array of numbers, got {describe(x)}", TypeError)
+    if not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.complexfloating)):
+        arr = arr.astype(float)
+    return arr
+
+
+def to_numpy(expr: Any, vars: Any) -> Callable[[np.ndarray], np.ndarray]:
+    """A fast numpy function computing ``expr``, following calclib's conventions.
+
+    For one variable the function is elementwise: ``f(x)`` has the shape of ``x``. For several
+    variables it takes points as vectors, coordinates on the last axis: ``f(x)`` reads
+    ``x[..., i]`` for variable i and returns shape ``x.shape[:-1]``. A vector or matrix of
+    expressions (such as a gradient) gives a function whose result has that shape appended.
+    Constants are broadcast to the input's shape.
+
+    Parameters
+    ----------
+    expr : sympy.Expr, str, sequence or sympy.Matrix
+        The expression, or several (a column or row matrix counts as a vector).
+    vars : str or sequence
+        The variables, in the order of the coordinates.
+
+    Returns
+    -------
+    callable
+        ``f(x)`` as described above.
+
+    Examples
+    --------
+    >>> f = to_numpy("x^2 + 3y", "x y")
+    >>> f(np.array([[1.0, 2.0], [3.0, 0.0]]))
+    array([7., 9.])
+    >>> to_numpy("2", "x")(np.zeros(3))
+    array([2., 2., 2.])
+    >>> grad = to_numpy(exact_gradient("x^2 + 3y", "x y"), "x y")
+    >>> grad(np.array([1.0, 2.0]))
+    array([2., 3.])
+    """
+    symbols = _variables("to_numpy", vars)
+    if isinstance(expr, str):
+        try:
+            expr = parse_formula(expr, symbols)
+        except ParseError as exc:
+            fail("to_numpy", f"could not read expr: {exc}")
+    if isinstance(expr, sp.MatrixBase) and 1 in expr.shape:
+        expr = list(expr)
+    if isinstance(expr, (list, tuple, sp.MatrixBase, np.ndarray)):
+        try:
+            table = np.array(
+                expr.tolist() if isinstance(expr, sp.MatrixBase) else expr, dtype=object
+            )
+        except ValueError:
+            fail(
+                "to_numpy",
+                "expr must be a rectangular vector or matrix of expressions, got "
+                "rows of different lengths",
+            )
+    else:
+        table = np.array(expr, dtype=object)
+    exprs = [_expression("to_numpy", e, symbols) for e in table.ravel()]
+    names = {str(s) for s in symbols}
+    extra = sorted({str(s) for e in exprs for s in e.free_symbols} - names)
+    if extra:
+        fail(
+            "to_numpy",
+            f"the expression uses {', '.join(extra)}, which "
+            f"{'is' if len(extra) == 1 else 'are'} not among vars {sorted(names)}; substitute "
+            "a value first (expr.subs(a, 2)) or add it to vars",
+        )
+    functions = [sp.lambdify(symbols, e, modules="numpy") for e in exprs]
+    shape, n = table.shape, len(symbols)
+    order = ", ".join(map(str, symbols))
+
+    def f(x: Any) -> np.ndarray:
+        x = _numpy_input("to_numpy function", x)
+        if n == 1:
+            columns, batch = [x], x.shape
+        else:
+            if x.ndim == 0 or x.shape[-1] != n:
+                fail(
+                    "to_numpy function",
+                    f"x must have its {n} coordinates ({order}) on the "
+                    f"last axis, got shape {x.shape}",
+                )
+            columns, batch = [x[..., i] for i in range(n)], x.shape[:-1]
+        values = [np.broadcast_to(np.asarray(g(*columns)), batch) for g in functions]
+        dtype = np.result_type(x.dtype, *[v.dtype for v in values])
+        out = np.stack(values, axis=-1).astype(dtype, copy=True) if values else np.zeros(batch)
+        return out.reshape(batch + shape)
+
+    f.__doc__ = f"numpy version of {expr} in the variables {', '.join(map(str, symbols))}"
+    return f

@@ -1,0 +1,249 @@
+"""Tests of calclib.symbolic against hand-computed derivatives."""
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+
+import calclib as cl
+from calclib.symbolic import ParseError, parse_formula
+
+x, y, z = sp.symbols("x y z")
+
+
+# --- reading formulas ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("3*x**2 - 4", 3 * x**2 - 4),
+        ("3x^2 - 4", 3 * x**2 - 4),
+        ("2x y", 2 * x * y),
+        ("xy", x * y),
+        ("sin x", sp.sin(x)),
+        ("2sin(x)cos(x)", 2 * sp.sin(x) * sp.cos(x)),
+        ("e^x", sp.exp(x)),
+        ("ln(x)", sp.log(x)),
+        ("x²−1", x**2 - 1),
+        ("sigmoid(x)", 1 / (1 + sp.exp(-x))),
+        ("relu(x)", sp.Max(0, x)),
+        ("[2x, 2y]", [2 * x, 2 * y]),
+    ],
+)
+def test_parse_formula_reads_what_a_reader_types(text, expected):
+    assert parse_formula(text, [x, y]) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("3*(x**2 - 4", 'the "(" at character 3 is never closed'),
+        ("3x^2 - 4)", 'the ")" at character 9 has no matching "("'),
+        ("(x + 1]", 'closed by "]" at character 7'),
+        ("y = 3x", 'contains "="'),
+        ("sinx", "write sin(x) with brackets"),
+        ("sin^2(x)", "sin(x)^2"),
+        ("\\frac{1}{2}", "LaTeX"),
+        ("x.__class__", 'a "." may only be a decimal point'),
+        ("__builtins__", 'the word "__builtins__"'),
+        ("x.real", 'a "." may only be a decimal point'),
+        ("__import__('os').system('true')", 'the word "__import__"'),
+        ("lambda: 1", 'the word "lambda"'),
+        ("'x'", "quotes"),
+        ("x $ 1", 'the character "$"'),
+        ("2j", "imaginary"),
+        ("sin", "needs an argument"),
+        ("x +* 2", "not a valid formula"),
+        ("", "empty"),
+    ],
+)
+def test_parse_formula_says_what_is_wrong(text, says):
+    with pytest.raises(ParseError, match=None) as info:
+        parse_formula(text, [x])
+    assert says in str(info.value)
+
+
+def test_parse_formula_points_at_the_unclosed_bracket():
+    with pytest.raises(ParseError) as info:
+        parse_formula("3*(x**2 - 4", [x])
+    lines = str(info.value).splitlines()
+    assert lines[-2].strip() == "3*(x**2 - 4"
+    assert lines[-1].index("^") == lines[-2].index("(")
+
+
+def test_parse_formula_strict_lists_unknown_names():
+    with pytest.raises(ParseError) as info:
+        parse_formula("foo(x) + a", [x], strict=True)
+    assert info.value.names == ["foo", "a"]
+    assert parse_formula("a*x", [x]) == sp.Symbol("a") * x  # not strict: a new symbol
+
+
+@pytest.mark.parametrize("text", ["open(x)", "eval(x)", "globals()", "exit(1)", "print(x)"])
+def test_parse_formula_cannot_reach_python(text, capsys):
+    # A name the parser does not know is read as symbols, never as a Python builtin:
+    # nothing is printed, exit() does not exit, and the result is a formula.
+    try:
+        value = parse_formula(text, [x])
+    except ParseError:
+        value = sp.Integer(0)
+    assert isinstance(value, sp.Expr)
+    assert capsys.readouterr().out == ""
+
+
+# --- derivatives ----------------------------------------------------------------------------
+
+
+def test_exact_derivative_of_strings_and_expressions():
+    assert cl.exact_derivative("x^3 - 4x", "x") == 3 * x**2 - 4
+    assert cl.exact_derivative(x**3 - 4 * x, x) == 3 * x**2 - 4
+    assert cl.exact_derivative("sin(x)", "x", n=2) == -sp.sin(x)
+    assert (
+        sp.simplify(cl.exact_derivative("2x sin x", "x") - (2 * sp.sin(x) + 2 * x * sp.cos(x))) == 0
+    )
+
+
+def test_exact_derivative_matches_variables_by_name():
+    positive = sp.Symbol("x", positive=True)
+    assert cl.exact_derivative(positive**2, "x") == 2 * x
+    assert cl.exact_derivative(positive**2, x) == 2 * x
+
+
+def test_exact_derivative_treats_other_names_as_constants():
+    assert cl.exact_derivative("a x^2 + b", "x") == 2 * sp.Symbol("a") * x
+
+
+@pytest.mark.parametrize("n", [0, -1, 1.5, True, "2"])
+def test_exact_derivative_refuses_a_bad_order(n):
+    with pytest.raises(ValueError, match="exact_derivative: n must be a positive integer"):
+        cl.exact_derivative("x^2", "x", n=n)
+
+
+def test_exact_derivative_refuses_bad_input_clearly():
+    with pytest.raises(ValueError, match="exact_derivative: could not read expr.*never closed"):
+        cl.exact_derivative("3*(x^2", "x")
+    with pytest.raises(TypeError, match="exact_derivative: expr must be a sympy expression"):
+        cl.exact_derivative({"x": 1}, "x")
+    with pytest.raises(ValueError, match="exact_derivative: var must be names"):
+        cl.exact_derivative("x^2", "1x")
+
+
+def test_exact_gradient_is_a_column_of_partials():
+    grad = cl.exact_gradient("x^2 y + y^3", "x y")
+    assert grad.shape == (2, 1)
+    assert grad == sp.Matrix([2 * x * y, x**2 + 3 * y**2])
+    assert cl.exact_gradient(x * y * z, [x, y, z]) == sp.Matrix([y * z, x * z, x * y])
+    assert cl.exact_gradient("x*y", "x, y") == sp.Matrix([y, x])
+
+
+def test_exact_jacobian_is_numerator_layout():
+    jac = cl.exact_jacobian(["x*y", "x + y^2", "sin(x)"], "x y")
+    assert jac.shape == (3, 2)
+    assert jac == sp.Matrix([[y, x], [1, 2 * y], [sp.cos(x), 0]])
+    assert cl.exact_jacobian("[x*y, x + y]", "x y") == sp.Matrix([[y, x], [1, 1]])
+    assert cl.exact_jacobian(sp.Matrix([x * y, x]), [x, y]) == sp.Matrix([[y, x], [1, 0]])
+
+
+def test_exact_jacobian_of_a_gradient_is_the_hessian():
+    f = "x^3 y - 2 x y^2 + exp(x)"
+    assert cl.exact_jacobian(cl.exact_gradient(f, "x y"), "x y") == cl.exact_hessian(f, "x y")
+
+
+def test_exact_hessian_by_hand():
+    hess = cl.exact_hessian("x^2 y + y^3", "x y")
+    assert hess == sp.Matrix([[2 * y, 2 * x], [2 * x, 6 * y]])
+    assert hess == hess.T
+
+
+def test_exact_hessian_refuses_a_vector():
+    with pytest.raises(ValueError, match="exact_hessian: expr must be a single expression"):
+        cl.exact_hessian(["x", "y"], "x y")
+
+
+# --- critical points ------------------------------------------------------------------------
+
+
+def test_exact_critical_points_by_hand():
+    assert cl.exact_critical_points("x^3 - 3x + y^2", "x y") == [{x: -1, y: 0}, {x: 1, y: 0}]
+    assert cl.exact_critical_points("x^4/4 - x^2/2", "x") == [{x: -1}, {x: 0}, {x: 1}]
+
+
+def test_exact_critical_points_keeps_only_real_solutions():
+    assert cl.exact_critical_points("x^3/3 + x", "x") == []  # x^2 + 1 = 0 has no real root
+    points = cl.exact_critical_points("x^2 + y^3/3 + y", "x y")
+    assert points == []
+
+
+def test_exact_critical_points_of_a_line_and_a_constant():
+    assert cl.exact_critical_points("x^2", "x y") == [{x: 0}]  # y is free
+    assert cl.exact_critical_points("5", "x y") == [{}]
+
+
+def test_exact_critical_points_of_a_quintic_uses_a_root_object():
+    (point,) = cl.exact_critical_points("x^6/6 - x^2/2 + x", "x")  # x^5 - x + 1 = 0
+    assert_allclose(float(point[x]) ** 5 - float(point[x]) + 1, 0, atol=1e-12)
+
+
+# --- to_numpy -------------------------------------------------------------------------------
+
+
+def test_to_numpy_one_variable_is_elementwise():
+    f = cl.to_numpy("x^2 - 4", "x")
+    xs = np.arange(6.0).reshape(2, 3)
+    assert_allclose(f(xs), xs**2 - 4)
+    assert f(xs).shape == (2, 3)
+    assert_allclose(f(3), 5.0)
+
+
+def test_to_numpy_several_variables_read_the_last_axis():
+    f = cl.to_numpy("x^2 + 3y", "x y")
+    points = np.random.default_rng(0).normal(size=(3, 4, 2))
+    assert_allclose(f(points), points[..., 0] ** 2 + 3 * points[..., 1])
+    assert f(np.array([1.0, 2.0])).shape == ()
+
+
+def test_to_numpy_broadcasts_constants():
+    assert_allclose(cl.to_numpy("2", "x")(np.zeros((2, 2))), np.full((2, 2), 2.0))
+    g = cl.to_numpy(cl.exact_gradient("x^2 + 3y", "x y"), "x y")
+    points = np.array([[1.0, 0.0], [2.0, 5.0], [-1.0, 1.0]])
+    assert_allclose(g(points), np.column_stack([2 * points[:, 0], np.full(3, 3.0)]))
+
+
+def test_to_numpy_of_a_matrix_appends_its_shape():
+    h = cl.to_numpy(cl.exact_hessian("x^2 y + y^3", "x y"), "x y")
+    points = np.random.default_rng(1).normal(size=(5, 2))
+    out = h(points)
+    assert out.shape == (5, 2, 2)
+    assert_allclose(out[:, 0, 1], 2 * points[:, 0])
+    assert_allclose(out[:, 1, 1], 6 * points[:, 1])
+
+
+def test_to_numpy_keeps_complex_input_for_the_complex_step():
+    f = cl.to_numpy("x^3", "x")
+    h = 1e-20
+    assert_allclose(f(2.0 + 1j * h).imag / h, 12.0)
+
+
+def test_to_numpy_refuses_unknown_symbols_and_bad_points():
+    with pytest.raises(ValueError, match="to_numpy: the expression uses a, which is not among"):
+        cl.to_numpy("a*x", "x")
+    f = cl.to_numpy("x*y", "x y")
+    with pytest.raises(ValueError, match=r"x must have its 2 coordinates \(x, y\) on the last"):
+        f(np.ones(3))
+    with pytest.raises(TypeError, match="x must be a number or an array of numbers"):
+        f("1, 2")
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.integers(-5, 5), min_size=1, max_size=5),
+    st.floats(-2, 2, allow_nan=False),
+)
+def test_exact_derivative_agrees_with_the_complex_step(coefficients, point):
+    poly = sum(c * x**k for k, c in enumerate(coefficients)) + sp.sin(x)
+    f = cl.to_numpy(poly, "x")
+    df = cl.to_numpy(cl.exact_derivative(poly, "x"), "x")
+    h = 1e-20
+    assert_allclose(f(point + 1j * h).imag / h, df(point), rtol=1e-12, atol=1e-12)
