@@ -1,0 +1,441 @@
+"""Derivatives of functions of one variable, and the finite-difference engine of calclib.
+
+The textbook difference quotients (chapter 1) compute exactly the printed formulas.
+:func:`derivative` is the accurate default: Richardson extrapolation of central differences,
+vectorized over any array of points. Gradients, Jacobians and Hessians (the other modules) are
+built from the same engine, :func:`_line_derivative`, which differentiates a batch of functions
+of one variable ``t -> g(t)`` at ``t = 0``.
+
+How the engine works
+--------------------
+For a step ``h`` the central differences ``D(jh) = (g(jh) - g(-jh)) / (2jh)``, ``j = 1, 2, 3, 4``
+have errors in even powers of the step. Richardson extrapolation of these four values to step 0
+(the polynomial in ``(jh)**2`` through them, evaluated at 0) removes the ``h**2``, ``h**4`` and
+``h**6`` terms: the result has error ``O(h**8)`` and costs 8 function values per point. The
+previous extrapolation level (``j = 1, 2, 3``, error ``O(h**6)``) gives the error estimate.
+
+The step is a power of two (so that ``x + j*h`` is computed exactly) close to
+``h = 0.005 * clip(|x|, 0.05, 8)``: proportional to ``|x|`` for small ``|x|``, so that the stencil
+``x +- 4h`` stays within 2% of ``|x|`` of the point (``np.log`` at ``x = 0.05`` is fine), with a
+floor at ``|x| = 0.05`` for points near 0 and a cap for large ``|x|``. The constants balance
+round-off (about ``1e-16 |f| / h``) against truncation on the benchmark suite of
+``benchmarks/``. Where f returns NaN or infinity on the stencil (a domain edge closer than
+``4h``), the engine retries those points with a step 16 times smaller, at most three times.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from calclib._checks import (
+    as_points,
+    check_callable,
+    check_finite_values,
+    check_step,
+    describe,
+    fail,
+)
+
+__all__ = [
+    "backward_difference",
+    "central_difference",
+    "derivative",
+    "forward_difference",
+]
+
+_EPS = np.finfo(float).eps
+_LEVELS = np.arange(1, 5)  # central differences with steps h, 2h, 3h, 4h
+OFFSETS = np.concatenate([_LEVELS, -_LEVELS]).astype(float)  # the stencil, in units of h
+
+
+def _richardson_weights(levels: np.ndarray) -> np.ndarray:
+    """Weights ``w`` with ``derivative = sum_j w_j (g(jh) - g(-jh)) / h`` for these levels.
+
+    The Lagrange weights at 0 of the nodes ``(j h)**2`` combine the central differences
+    ``D(jh) = (g(jh) - g(-jh)) / (2 j h)``; dividing by ``2 j`` turns them into weights on the
+    function values.
+    """
+    squares = levels.astype(float) ** 2
+    lagrange = [
+        np.prod([s / (s - t) for s in squares if s != t]) for t in squares
+    ]
+    return np.array(lagrange) / (2 * levels)
+
+
+WEIGHTS = _richardson_weights(_LEVELS)  # [4/5, -1/5, 4/105, -1/280]: the O(h^8) derivative
+_LOWER = _richardson_weights(_LEVELS[:3])  # [3/4, -3/20, 1/60]: the O(h^6) one, for the estimate
+_CHUNK = 1 << 16  # function values per call of f: keeps the work arrays in the cache
+_RETRIES = 3  # shrink the step by 16 at most this many times where f is not finite
+_SHRINK = 16.0
+
+
+_EXPONENT = np.int64(0x7FF0000000000000)  # the exponent bits of a float64
+_ONE = np.int64(1 << 52)  # adding this to the bits of a power of two doubles it
+
+
+def default_step(x: Any, floor: int = -6, cap: int = 2, ratio: int = -7) -> np.ndarray:
+    """The engine's steps for coordinates ``x``: powers of two between ``|x|/256`` and ``|x|/128``.
+
+    Precisely ``2**ratio`` times the largest power of two not above ``|x|`` clipped to
+    ``[2**floor, 2**cap]``: proportional to ``|x|`` (the stencil ``x +- 4h`` stays within 3% of
+    ``|x|`` of the point, inside a domain edge at 0), with a floor ``2**-6 = 0.016`` for points
+    near 0 and a cap ``2**2 = 4`` for large ``|x|`` (beyond ``2**40`` the step grows with
+    ``|x|`` again, so that ``x + h`` differs from ``x``). Powers of two make every stencil point
+    ``x + j*h`` exact.
+
+    Examples
+    --------
+    >>> from calclib.derivatives import default_step
+    >>> default_step(np.array([0.0, 0.05, 1.0, -3.0, 100.0])) * 2**13
+    array([  1.,   2.,  64., 128., 256.])
+    """
+    x = np.asarray(x, dtype=float)
+    # The largest power of two not above |x| has the exponent bits of x (sign bit masked).
+    bits = x.view(np.int64) & _EXPONENT
+    low = np.float64(2.0**floor).view(np.int64)
+    steps = np.clip(bits, low, np.float64(2.0**cap).view(np.int64))
+    if bits.max(initial=low) > np.float64(2.0**40).view(np.int64):
+        steps = np.maximum(steps, bits - (40 - cap) * _ONE)
+    steps += ratio * _ONE
+    return steps.view(np.float64)
+
+
+def check_steps(func: str, h: Any) -> float | np.ndarray:
+    """Return ``h`` (a number or an array of numbers) if every entry is finite and positive."""
+    if np.ndim(h) == 0 or isinstance(h, str):
+        return check_step(func, h)
+    steps = as_points(func, h, "h")
+    if np.any(steps <= 0):
+        fail(func, f"h must be finite positive numbers such as 1e-3, got {steps.min()!r}")
+    return steps
+
+
+def call(func: str, f: Callable, points: np.ndarray, out_shape: tuple | None = None) -> np.ndarray:
+    """Values of ``f`` at a batch of points (axis 0), in one call if f broadcasts.
+
+    ``f`` is called on the whole batch; if it raises or returns the wrong shape, it is called
+    point by point instead (so ``lambda x: x @ A @ x`` works), and then an exception raised by f
+    propagates unchanged. The result has shape ``(len(points),) + out_shape``.
+    """
+    count = len(points)
+    values = None
+    try:
+        with np.errstate(all="ignore"):
+            values = np.asarray(f(points))
+    except Exception:  # f does not broadcast: call it point by point below
+        values = None
+    if values is not None and (
+        values.shape[:1] != (count,)
+        or count in values.shape[1:]  # ambiguous: a (n, K) output might be a transposed (K, n)
+        or (out_shape is not None and values.shape[1:] != out_shape)
+    ):
+        values = None
+    if values is None:
+        with np.errstate(all="ignore"):
+            results = [np.asarray(f(point)) for point in points]
+        shapes = {result.shape for result in results}
+        if len(shapes) > 1:
+            fail(func, f"f must return the same shape at every point, got shapes {sorted(shapes)}")
+        values = np.stack(results)
+    if values.dtype == object or not (
+        np.issubdtype(values.dtype, np.number) or values.dtype == np.bool_
+    ):
+        fail(func, f"f must return numbers, got values of dtype {values.dtype}", TypeError)
+    return values
+
+
+def _line_derivative(
+    func: str,
+    evaluate: Callable[[Any, np.ndarray], np.ndarray],
+    h: np.ndarray,
+    where: Callable[[int], str],
+    *,
+    width: int = 1,
+    adapt: bool = True,
+    error: bool = False,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The engine: Richardson derivatives at ``t = 0`` of a batch of functions ``g_j(t)``.
+
+    ``evaluate(index, steps)`` returns ``g_j(OFFSETS * steps_j)`` for the lines ``j`` selected
+    by ``index`` (a slice or an integer array; ``steps`` holds their steps), as an array of
+    shape ``(8, len(steps)) + out``. ``h`` holds one step per line; ``where(j)`` describes line
+    ``j`` for an error message; ``width`` is the number of coordinates of one point. With
+    ``adapt``, lines where f is not finite are retried with smaller steps. Returns the
+    derivatives, shape ``(len(h),) + out``, and the error estimates (or None).
+    """
+    lines = len(h)
+    h = np.array(h, dtype=float)
+    chunk = max(1, _CHUNK // (len(OFFSETS) * width))
+    values = estimate = None
+    out_shape: tuple = ()
+    signed = np.concatenate([WEIGHTS, -WEIGHTS])
+    size_weights = np.abs(signed)
+
+    def combine(index: Any, stencil: np.ndarray) -> None:
+        nonlocal values, estimate, out_shape
+        if values is None:
+            out_shape = stencil.shape[2:]
+            dtype = np.result_type(stencil.dtype, float)
+            values = np.empty((lines,) + out_shape, dtype)
+            estimate = np.empty((lines,) + out_shape) if error else None
+        flat = stencil.reshape(len(OFFSETS), -1)
+        values[index] = np.dot(signed, flat).reshape((-1,) + out_shape)
+        if error:
+            lower = np.dot(_LOWER, flat[:3] - flat[4:7]).reshape((-1,) + out_shape)
+            size = np.dot(size_weights, np.abs(flat)).reshape((-1,) + out_shape)
+            estimate[index] = np.abs(values[index] - lower) + 2 * _EPS * size
+
+    for start in range(0, lines, chunk):
+        index = slice(start, min(start + chunk, lines))
+        combine(index, evaluate(index, h[index]))
+    if values is None:  # no points at all
+        return np.zeros(0), (np.zeros(0) if error else None)
+    for attempt in range(_RETRIES + 1):
+        finite = np.isfinite(values)
+        if finite.all():
+            break
+        bad = np.flatnonzero(~finite.reshape(lines, -1).all(axis=1))
+        if not adapt or attempt == _RETRIES:
+            check_finite_values(func, np.nan, where(int(bad[0])))
+        h[bad] /= _SHRINK
+        combine(bad, evaluate(bad, h[bad]))
+    steps = h.reshape((lines,) + (1,) * len(out_shape))
+    if error:
+        estimate /= steps
+    values /= steps
+    return values, estimate
+
+
+def _elementwise(func: str, f: Callable, x: Any) -> np.ndarray:
+    """Check the arguments of a function of one variable; return x as a float array."""
+    check_callable(func, "f", f)
+    return as_points(func, x)
+
+
+def _evaluate(func: str, f: Callable, points: np.ndarray) -> np.ndarray:
+    """f at the points, elementwise, refusing NaN and infinity."""
+    flat = points.reshape(-1)
+    values = call(func, f, flat)
+    values = values.reshape(points.shape + values.shape[1:])
+    check_finite_values(func, values, "at one of the points")
+    return values
+
+
+def _quotient(values: np.ndarray, h: Any, ndim: int) -> np.ndarray:
+    """Divide by h, broadcasting over the output axes of a vector-valued f."""
+    h = np.asarray(h, dtype=float)
+    return values / h.reshape(h.shape + (1,) * (values.ndim - ndim))
+
+
+def forward_difference(f: Callable, x: Any, h: Any) -> np.ndarray:
+    """The forward difference quotient ``(f(x + h) - f(x)) / h``, exactly as printed.
+
+    Taught in chapter 1 (error ``O(h)``).
+
+    Parameters
+    ----------
+    f : callable
+        Elementwise function of one variable, such as ``np.sin``.
+    x : float or array_like
+        Point(s).
+    h : float or array_like
+        Step(s), finite and positive; broadcast against ``x``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The quotient at every point, shape of ``x`` broadcast with ``h``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import calclib as cl
+    >>> float(cl.forward_difference(lambda x: x**2, 3.0, 0.5))  # (3.5**2 - 3**2) / 0.5
+    6.5
+    """
+    func = "forward_difference"
+    x = _elementwise(func, f, x)
+    h = check_steps(func, h)
+    x, h = np.broadcast_arrays(x, h)
+    return _quotient(_evaluate(func, f, x + h) - _evaluate(func, f, x), h, x.ndim)
+
+
+def backward_difference(f: Callable, x: Any, h: Any) -> np.ndarray:
+    """The backward difference quotient ``(f(x) - f(x - h)) / h``, exactly as printed.
+
+    Taught in chapter 1 (error ``O(h)``).
+
+    Parameters
+    ----------
+    f : callable
+        Elementwise function of one variable, such as ``np.sin``.
+    x : float or array_like
+        Point(s).
+    h : float or array_like
+        Step(s), finite and positive; broadcast against ``x``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The quotient at every point, shape of ``x`` broadcast with ``h``.
+
+    Examples
+    --------
+    >>> import calclib as cl
+    >>> float(cl.backward_difference(lambda x: x**2, 3.0, 0.5))  # (3**2 - 2.5**2) / 0.5
+    5.5
+    """
+    func = "backward_difference"
+    x = _elementwise(func, f, x)
+    h = check_steps(func, h)
+    x, h = np.broadcast_arrays(x, h)
+    return _quotient(_evaluate(func, f, x) - _evaluate(func, f, x - h), h, x.ndim)
+
+
+def central_difference(f: Callable, x: Any, h: Any) -> np.ndarray:
+    """The central difference quotient ``(f(x + h) - f(x - h)) / (2h)``, exactly as printed.
+
+    Taught in chapter 1 (error ``O(h**2)``).
+
+    Parameters
+    ----------
+    f : callable
+        Elementwise function of one variable, such as ``np.sin``.
+    x : float or array_like
+        Point(s).
+    h : float or array_like
+        Step(s), finite and positive; broadcast against ``x``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The quotient at every point, shape of ``x`` broadcast with ``h``.
+
+    Examples
+    --------
+    >>> import calclib as cl
+    >>> float(cl.central_difference(lambda x: x**2, 3.0, 0.5))  # exact for a parabola
+    6.0
+    """
+    func = "central_difference"
+    x = _elementwise(func, f, x)
+    h = check_steps(func, h)
+    x, h = np.broadcast_arrays(x, h)
+    upper = _evaluate(func, f, x + h)
+    lower = _evaluate(func, f, x - h)
+    return _quotient(upper - lower, 2 * h, x.ndim)
+
+
+def derivative(
+    f: Callable,
+    x: Any,
+    *,
+    method: str = "richardson",
+    h: Any = None,
+    error: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """The derivative ``f'(x)`` of a function of one variable, accurate to about 1e-13.
+
+    Vectorized: f is called once on all the stencil points of all the points (or once per
+    block of 65536 values). Taught in chapter 1.
+
+    Parameters
+    ----------
+    f : callable
+        Elementwise function of one variable, such as ``np.sin``. If f returns an array of
+        shape ``s`` for one number (a path), the result has shape ``x.shape + s``.
+    x : float or array_like
+        Point(s), any shape.
+    method : {"richardson", "complex"}
+        ``"richardson"`` (default): Richardson extrapolation of central differences with steps
+        h, 2h, 3h, 4h, error ``O(h**8)``, 8 evaluations per point. ``"complex"``: the complex
+        step ``Im f(x + ih) / h`` with ``h = 1e-20 max(|x|, 1)``, 1 evaluation per point,
+        accurate to round-off when f is analytic and accepts complex input.
+    h : float or array_like, optional
+        Base step (broadcast against ``x``); default: chosen per point, see the module notes.
+    error : bool
+        Also return an estimate of the absolute error.
+
+    Returns
+    -------
+    value : numpy.ndarray
+        ``f'(x)``, shape of ``x``.
+    error : numpy.ndarray
+        Only with ``error=True``: the estimated absolute error, shape of ``x``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import calclib as cl
+    >>> cl.derivative(np.sin, np.array([0.0, np.pi / 3]))  # cos(x)
+    array([1. , 0.5])
+    >>> value, err = cl.derivative(np.log, 0.05, error=True)  # 1/x, near log's domain edge
+    >>> print(f"{value:.12f}", err < 1e-10)
+    20.000000000000 True
+    >>> float(cl.derivative(np.exp, 1.0, method="complex")) == float(np.exp(1.0))
+    True
+    """
+    func = "derivative"
+    x = _elementwise(func, f, x)
+    if method not in ("richardson", "complex"):
+        fail(func, f"method must be 'richardson' or 'complex', got {describe(method)}")
+    if h is not None:
+        h = check_steps(func, h)
+    if not isinstance(error, bool):
+        fail(func, f"error must be True or False, got {describe(error)}", TypeError)
+    shape = x.shape
+    flat = x.reshape(-1)
+    if h is None:
+        steps = default_step(flat)
+        if method == "complex":
+            steps = 1e-20 * np.maximum(np.abs(flat), 1.0)
+    else:
+        steps = np.broadcast_to(h, shape).reshape(-1).astype(float)
+
+    def where(j: int) -> str:
+        return f"around x = {flat[j]!r}"
+
+    if method == "complex":
+        value, estimate = _complex_step(func, f, flat, steps, where)
+    else:
+
+        # x + OFFSETS * h as one matrix product (exact when h is a power of two).
+        shifts = np.stack([np.ones_like(OFFSETS), OFFSETS], axis=1)
+
+        def evaluate(index: Any, step: np.ndarray) -> np.ndarray:
+            points = np.dot(shifts, np.stack([flat[index], step]))
+            values = call(func, f, points.reshape(-1))
+            return values.reshape(points.shape + values.shape[1:])
+
+        value, estimate = _line_derivative(
+            func, evaluate, steps, where, adapt=h is None, error=error
+        )
+    value = value.reshape(shape + value.shape[1:])
+    if error:
+        return value, estimate.reshape(value.shape)
+    return value
+
+
+def _complex_step(
+    func: str, f: Callable, x: np.ndarray, h: np.ndarray, where: Callable[[int], str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The complex-step derivative ``Im f(x + ih) / h`` and a round-off error estimate."""
+    if x.size == 0:
+        return np.zeros(0), np.zeros(0)
+    values = call(func, f, x + 1j * h)
+    if not np.iscomplexobj(values):
+        fail(
+            func,
+            "method='complex' needs f to return complex values for complex input, got real "
+            f"values of dtype {values.dtype} (f may use abs, np.real or a comparison); "
+            "use method='richardson'",
+        )
+    bad = ~np.isfinite(values.reshape(len(x), -1)).all(axis=1)
+    if bad.any():
+        check_finite_values(func, np.nan, where(int(np.flatnonzero(bad)[0])))
+    steps = h.reshape((-1,) + (1,) * (values.ndim - 1))
+    value = values.imag / steps
+    return value, 4 * _EPS * np.abs(value)
