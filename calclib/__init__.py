@@ -1,5 +1,11 @@
 """calclib: the derivatives, gradients and Hessians that *Calculus for Machine Learning* uses."""
 
+from calclib.critical_points import (
+    CriticalPoint,
+    CriticalPointWarning,
+    classify_critical_point,
+    classify_hessian,
+)
 from calclib.derivatives import (
     backward_difference,
     central_difference,
@@ -7,6 +13,7 @@ from calclib.derivatives import (
     forward_difference,
 )
 from calclib.exercises import Exercise, Feedback
+from calclib.gradcheck import GradCheckReport, gradient_check
 from calclib.gradients import (
     directional_derivative,
     gradient,
@@ -15,6 +22,7 @@ from calclib.gradients import (
     total_derivative,
 )
 from calclib.hessians import hessian
+from calclib.matrix_calculus import matrix_gradient
 from calclib.symbolic import (
     exact_critical_points,
     exact_derivative,
@@ -36,6 +44,13 @@ __all__: list[str] = [
     "directional_derivative",
     "total_derivative",
     "hessian",
+    "classify_critical_point",
+    "classify_hessian",
+    "CriticalPoint",
+    "CriticalPointWarning",
+    "gradient_check",
+    "GradCheckReport",
+    "matrix_gradient",
     "exact_derivative",
     "exact_gradient",
     "exact_jacobian",

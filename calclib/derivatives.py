@@ -156,7 +156,7 @@ def _line_derivative(
     width: int = 1,
     adapt: bool = True,
     error: bool = False,
-) -> tuple[np.ndarray, np.ndarray | None]:
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
     """The engine: Richardson derivatives at ``t = 0`` of a batch of functions ``g_j(t)``.
 
     ``evaluate(index, steps)`` returns ``g_j(OFFSETS * steps_j)`` for the lines ``j`` selected
@@ -164,7 +164,7 @@ def _line_derivative(
     shape ``(8, len(steps)) + out``. ``h`` holds one step per line; ``where(j)`` describes line
     ``j`` for an error message; ``width`` is the number of coordinates of one point. With
     ``adapt``, lines where f is not finite are retried with smaller steps. Returns the
-    derivatives, shape ``(len(h),) + out``, and the error estimates (or None).
+    derivatives, shape ``(len(h),) + out``, the error estimates (or None) and the steps used.
     """
     lines = len(h)
     h = np.array(h, dtype=float)
@@ -192,7 +192,7 @@ def _line_derivative(
         index = slice(start, min(start + chunk, lines))
         combine(index, evaluate(index, h[index]))
     if values is None:  # no points at all
-        return np.zeros(0), (np.zeros(0) if error else None)
+        return np.zeros(0), (np.zeros(0) if error else None), h
     for attempt in range(_RETRIES + 1):
         finite = np.isfinite(values)
         if finite.all():
@@ -206,7 +206,7 @@ def _line_derivative(
     if error:
         estimate /= steps
     values /= steps
-    return values, estimate
+    return values, estimate, h
 
 
 def _elementwise(func: str, f: Callable, x: Any) -> np.ndarray:
@@ -396,7 +396,7 @@ def derivative(
         steps = np.broadcast_to(h, shape).reshape(-1).astype(float)
 
     def where(j: int) -> str:
-        return f"around x = {flat[j]!r}"
+        return f"around x = {float(flat[j])!r}"
 
     if method == "complex":
         value, estimate = _complex_step(func, f, flat, steps, where)
@@ -410,7 +410,7 @@ def derivative(
             values = call(func, f, points.reshape(-1))
             return values.reshape(points.shape + values.shape[1:])
 
-        value, estimate = _line_derivative(
+        value, estimate, _ = _line_derivative(
             func, evaluate, steps, where, adapt=h is None, error=error
         )
     value = value.reshape(shape + value.shape[1:])

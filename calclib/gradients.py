@@ -58,7 +58,7 @@ def along_axes(
     *,
     step: Callable[[np.ndarray], np.ndarray] = default_step,
     error: bool = False,
-) -> tuple[np.ndarray, np.ndarray | None]:
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
     """Derivatives of f along coordinate axes at every point of ``x`` (shape ``(..., n)``).
 
     Returns an array of shape ``x.shape[:-1] + (len(axes),) + out`` (``out``: the shape of one
@@ -81,9 +81,10 @@ def along_axes(
     def where(j: int) -> str:
         return f"around x = {base[points[j]]}"
 
-    value, estimate = _line_derivative(func, evaluate, steps, where, width=n, error=error)
+    value, estimate, used = _line_derivative(func, evaluate, steps, where, width=n, error=error)
     shape = batch + (len(axes),) + value.shape[1:]
-    return value.reshape(shape), (estimate.reshape(shape) if error else None)
+    estimate = estimate.reshape(shape) if error else None
+    return value.reshape(shape), estimate, used.reshape(batch + (len(axes),))
 
 
 def _gradient(
@@ -97,7 +98,7 @@ def _gradient(
     """The gradient with the argument checks of ``func``; see :func:`gradient`."""
     check_callable(func, "f", f)
     x = vector_point(func, x)
-    value, estimate = along_axes(func, f, x, step=step, error=error)
+    value, estimate, _ = along_axes(func, f, x, step=step, error=error)
     scalar_output(func, value.shape[x.ndim:], "use jacobian for vector-valued f")
     return value, estimate
 
@@ -113,7 +114,7 @@ def _jacobian(
     """The Jacobian with the argument checks of ``func``; see :func:`jacobian`."""
     check_callable(func, "f", f)
     x = vector_point(func, x)
-    value, estimate = along_axes(func, f, x, step=step, error=error)
+    value, estimate, _ = along_axes(func, f, x, step=step, error=error)
     # (..., n, *out) -> (..., *out, n): row i is the gradient of output i.
     value = np.moveaxis(value, x.ndim - 1, -1)
     return value, (np.moveaxis(estimate, x.ndim - 1, -1) if error else None)
@@ -153,7 +154,7 @@ def partial_derivative(f: Callable, x: Any, i: int) -> np.ndarray:
         fail(func, f"i must be an integer index such as 0, got {describe(i)}", TypeError)
     if not -n <= i < n:
         fail(func, f"i must be between 0 and {n - 1} for a point with {n} coordinates, got {i}")
-    value, _ = along_axes(func, f, x, [int(i) % n])
+    value, _, _ = along_axes(func, f, x, [int(i) % n])
     return np.take(value, 0, axis=x.ndim - 1)
 
 
@@ -274,7 +275,7 @@ def directional_derivative(f: Callable, x: Any, v: Any) -> np.ndarray:
     def where(j: int) -> str:
         return f"around x = {base[j]} along v = {direction[j]}"
 
-    value, _ = _line_derivative(func, evaluate, steps, where, width=n)
+    value, _, _ = _line_derivative(func, evaluate, steps, where, width=n)
     scalar_output(func, value.shape[1:], "use jacobian(f, x) @ v for vector-valued f")
     return value.reshape(x.shape[:-1])
 
@@ -330,7 +331,7 @@ def total_derivative(f: Callable, path: Callable, t: Any) -> np.ndarray:
         return values.reshape(times.shape)
 
     def where(j: int) -> str:
-        return f"around t = {flat[j]!r}"
+        return f"around t = {float(flat[j])!r}"
 
-    value, _ = _line_derivative(func, evaluate, default_step(flat), where)
+    value, _, _ = _line_derivative(func, evaluate, default_step(flat), where)
     return value.reshape(t.shape)

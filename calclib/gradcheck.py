@@ -1,0 +1,186 @@
+"""Checking a hand-written gradient against the numerical one (chapter 5, backpropagation).
+
+:func:`gradient_check` compares ``grad(x)`` with the gradient computed by the engine of
+:mod:`calclib.derivatives` (accurate to about 1e-10 relative or better) and returns a
+:class:`GradCheckReport`.
+
+A component passes when ``|hand-written - numerical| <= atol + rtol |numerical| + e``, where
+``e`` is the engine's estimate of its own error (``rtol = 1e-6``, ``atol = 1e-8`` by default).
+A wrong formula typically misses by far more, a correct one by far less.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from calclib._checks import check_callable, describe, fail
+from calclib.matrix_calculus import entry_gradient
+
+__all__ = ["GradCheckReport", "gradient_check"]
+
+
+@dataclass(frozen=True, eq=False)
+class GradCheckReport:
+    """The result of :func:`gradient_check`; ``bool(report)`` is ``report.passed``.
+
+    Attributes
+    ----------
+    passed : bool
+        Whether every component is within the tolerance.
+    max_abs_error : float
+        Largest ``|hand-written - numerical|``.
+    max_rel_error : float
+        Largest ``|hand-written - numerical| / max(|hand-written|, |numerical|)`` (0 where
+        both are 0).
+    worst : tuple
+        The worst components, worst first, as ``(index, hand_written, numerical)``.
+    step : numpy.ndarray
+        The finite-difference step used for each coordinate, shaped like ``x``.
+    numerical : numpy.ndarray
+        The numerical gradient, shaped like ``x``.
+    rtol : float
+        The relative tolerance.
+    atol : float
+        The absolute tolerance.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import calclib as cl
+    >>> report = cl.gradient_check(lambda x: np.sum(x ** 3), lambda x: 3 * x ** 2, [1.0, 2.0])
+    >>> bool(report), report.max_rel_error < 1e-10
+    (True, True)
+    """
+
+    passed: bool
+    max_abs_error: float
+    max_rel_error: float
+    worst: tuple
+    step: np.ndarray
+    numerical: np.ndarray
+    rtol: float
+    atol: float
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __str__(self) -> str:
+        verdict = "PASSED" if self.passed else "FAILED"
+        lines = [
+            f"gradient check {verdict}: max abs error {self.max_abs_error:.2e}, "
+            f"max rel error {self.max_rel_error:.2e}",
+            f"  passes if |hand-written - numerical| <= {self.atol:g} + {self.rtol:g} "
+            "|numerical| + its estimated error",
+            "  worst components (index: hand-written vs numerical):",
+        ]
+        for index, hand, numeric in self.worst:
+            lines.append(f"    {index}: {hand:.10g} vs {numeric:.10g}")
+        low, high = float(np.min(self.step)), float(np.max(self.step))
+        span = f"{low:.3g}" if low == high else f"{low:.3g} to {high:.3g}"
+        lines.append(f"  step: {span} (Richardson extrapolation of central differences)")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        verdict = "passed" if self.passed else "failed"
+        return (
+            f"<GradCheckReport {verdict}: max abs error {self.max_abs_error:.2e}, "
+            f"max rel error {self.max_rel_error:.2e}>"
+        )
+
+
+def gradient_check(
+    f: Callable,
+    grad: Callable,
+    x: Any,
+    *,
+    rtol: float = 1e-6,
+    atol: float = 1e-8,
+    worst: int = 3,
+) -> GradCheckReport:
+    """Compare a hand-written gradient ``grad(x)`` with the numerical gradient of ``f``.
+
+    Taught in chapter 5. ``x`` is one point of any shape (a vector, or a weight matrix):
+    f takes an array shaped like ``x`` and returns a scalar, grad returns an array shaped
+    like ``x``.
+
+    Parameters
+    ----------
+    f : callable
+        Scalar function.
+    grad : callable
+        The hand-written gradient of f.
+    x : array_like
+        The point.
+    rtol, atol : float
+        Tolerances: a component passes when ``|hand-written - numerical| <= atol + rtol
+        |numerical| + e``, with ``e`` the estimated error of the numerical value.
+    worst : int
+        How many of the worst components the report lists.
+
+    Returns
+    -------
+    GradCheckReport
+        Errors, worst components, verdict and step; ``print(report)`` shows a summary.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import calclib as cl
+    >>> f = lambda w: np.sum(np.tanh(w) ** 2)
+    >>> wrong = lambda w: 2 * np.tanh(w)  # forgot the factor 1 - tanh(w)**2
+    >>> report = cl.gradient_check(f, wrong, [0.5, -1.0])
+    >>> bool(report)
+    False
+    >>> print(report)
+    gradient check FAILED: max abs error 8.83e-01, max rel error 5.80e-01
+      passes if |hand-written - numerical| <= 1e-08 + 1e-06 |numerical| + its estimated error
+      worst components (index: hand-written vs numerical):
+        (1,): -1.523188312 vs -0.6397000084
+        (0,): 0.9242343145 vs 0.7268619814
+      step: 0.00391 to 0.00781 (Richardson extrapolation of central differences)
+    """
+    func = "gradient_check"
+    check_callable(func, "grad", grad)
+    for name, value in (("rtol", rtol), ("atol", atol)):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+            fail(func, f"{name} must be a number >= 0, got {describe(value)}")
+    if isinstance(worst, bool) or not isinstance(worst, int) or worst < 1:
+        fail(func, f"worst must be a positive integer, got {describe(worst)}")
+    numerical, steps, estimate = entry_gradient(func, f, x, error=True)
+    hand = np.asarray(grad(np.array(x, dtype=float)))  # an exception here is the user's own
+    if hand.dtype == object or not np.issubdtype(hand.dtype, np.number):
+        fail(func, f"grad(x) must return numbers, got {describe(hand)}", TypeError)
+    if hand.shape != numerical.shape:
+        fail(
+            func,
+            f"grad(x) must return an array shaped like x, {numerical.shape}, got shape "
+            f"{hand.shape}; return one partial derivative per coordinate of x",
+        )
+    if not np.all(np.isfinite(hand)):
+        fail(func, "grad(x) returned NaN or infinity; the hand-written gradient must be finite")
+    hand = hand.astype(float)
+    diff = np.abs(hand - numerical)
+    size = np.maximum(np.abs(hand), np.abs(numerical))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rel = np.where(size > 0, diff / size, 0.0)
+    passed = bool(np.all(diff <= atol + rtol * np.abs(numerical) + estimate))
+    order = np.argsort(-diff, axis=None, kind="stable")[:worst]
+    listed = tuple(
+        (index, float(hand[index]), float(numerical[index]))
+        for index in (np.unravel_index(k, hand.shape) for k in order)
+    )
+    listed = tuple((tuple(int(i) for i in index), h, n) for index, h, n in listed)
+    return GradCheckReport(
+        passed=passed,
+        max_abs_error=float(diff.max(initial=0.0)),
+        max_rel_error=float(rel.max(initial=0.0)),
+        worst=listed,
+        step=steps,
+        numerical=numerical,
+        rtol=float(rtol),
+        atol=float(atol),
+    )
