@@ -64,9 +64,13 @@ class Feedback:
     message : str
         What is right or wrong, with a hint.
     kind : str
-        A short name for the kind of feedback, such as ``"correct"``, ``"sign"``,
-        ``"factor"``, ``"constant"``, ``"transpose"``, ``"value"``, ``"shape"``,
-        ``"parse"``, ``"no answer"`` or ``"mistake"`` (a mistake the exercise lists).
+        A short name for the kind of feedback: ``"correct"``; a listed ``"mistake"``; a wrong
+        answer's ``"sign"``, ``"factor"``, ``"zero"``, ``"constant"`` (offset),
+        ``"transpose"``, ``"order"``, ``"close"`` (not accurate enough), ``"undefined"``,
+        ``"not a number"`` or ``"value"`` (at a point); a wrong ``"choice"`` or
+        ``"wrong choice"``; or an answer that cannot be compared: ``"no answer"``,
+        ``"empty"``, ``"type"``, ``"parse"``, ``"unknown name"``, ``"shape"``,
+        ``"not finite"``, ``"error"`` (the function raised) or ``"timeout"``.
     label : str
         The exercise's label.
     """
@@ -605,6 +609,15 @@ class Exercise:
         Typical wrong answers mapped to the hint they should get.
     hint : str, optional
         A general hint shown with a wrong answer that is not a listed mistake.
+
+    Notes
+    -----
+    A learner may answer with a string (``"3*x**2 - 4"``, ``"3x^2 - 4"``, ``"[2x, 2y]"``), a
+    sympy expression or Matrix, a number, a list (of lists) or numpy array whose entries are
+    any of these, or a Python function. A function of one variable is called as ``f(x)``
+    with a number; of several variables as ``f(x, y)`` if it takes that many arguments, else
+    as ``f(p)`` with a point ``p`` of shape (n,). It may run for ``TIME_LIMIT`` (2) seconds in all.
+    A vector answer may be given as a row or a column.
 
     Examples
     --------
