@@ -12,15 +12,18 @@ For a step ``h`` the central differences ``D(jh) = (g(jh) - g(-jh)) / (2jh)``, `
 have errors in even powers of the step. Richardson extrapolation of these four values to step 0
 (the polynomial in ``(jh)**2`` through them, evaluated at 0) removes the ``h**2``, ``h**4`` and
 ``h**6`` terms: the result has error ``O(h**8)`` and costs 8 function values per point. The
-previous extrapolation level (``j = 1, 2, 3``, error ``O(h**6)``) gives the error estimate.
+previous extrapolation level (``j = 1, 2, 3``, error ``O(h**6)``) gives the error estimate: the
+difference of the two levels plus a round-off term ``2 eps sum_j |w_j| |g(+-jh)| / h``.
 
-The step is a power of two (so that ``x + j*h`` is computed exactly) close to
-``h = 0.005 * clip(|x|, 0.05, 8)``: proportional to ``|x|`` for small ``|x|``, so that the stencil
-``x +- 4h`` stays within 2% of ``|x|`` of the point (``np.log`` at ``x = 0.05`` is fine), with a
-floor at ``|x| = 0.05`` for points near 0 and a cap for large ``|x|``. The constants balance
-round-off (about ``1e-16 |f| / h``) against truncation on the benchmark suite of
+The step is a power of two (so that ``x + j*h`` is computed exactly) between ``|x|/256`` and
+``|x|/128``: proportional to ``|x|`` for small ``|x|``, so that the stencil ``x +- 4h`` stays
+within 3% of ``|x|`` of the point (``np.log`` at ``x = 0.05`` is fine), with ``|x|`` clipped to
+``[1/64, 4]``: a floor for points near 0 and a cap for large ``|x|`` (see :func:`default_step`).
+The constants
+balance round-off (about ``1e-16 |f| / h``) against truncation on the benchmark suite of
 ``benchmarks/``. Where f returns NaN or infinity on the stencil (a domain edge closer than
-``4h``), the engine retries those points with a step 16 times smaller, at most three times.
+``4h``), the engine quarters the step of those points until the stencil fits, at most 12
+times, then divides it by 32 more, so that the edge is again about 200 steps away.
 """
 
 from __future__ import annotations
@@ -68,8 +71,8 @@ def _richardson_weights(levels: np.ndarray) -> np.ndarray:
 WEIGHTS = _richardson_weights(_LEVELS)  # [4/5, -1/5, 4/105, -1/280]: the O(h^8) derivative
 _LOWER = _richardson_weights(_LEVELS[:3])  # [3/4, -3/20, 1/60]: the O(h^6) one, for the estimate
 _CHUNK = 1 << 16  # function values per call of f: keeps the work arrays in the cache
-_RETRIES = 3  # shrink the step by 16 at most this many times where f is not finite
-_SHRINK = 16.0
+_RETRIES = 12  # where f is not finite, quarter the step at most this many times,
+_MARGIN = 32.0  # then divide the first step that fits by this margin
 
 
 _EXPONENT = np.int64(0x7FF0000000000000)  # the exponent bits of a float64
@@ -147,6 +150,21 @@ def call(func: str, f: Callable, points: np.ndarray, out_shape: tuple | None = N
     return values
 
 
+def near_zero_step(x: Any, floor: int = -6, cap: int = 2, ratio: int = -7) -> np.ndarray:
+    """Steps without the floor of :func:`default_step` for ``0 < |x| < 2**floor``, else 0.
+
+    Examples
+    --------
+    >>> from calclib.derivatives import near_zero_step
+    >>> near_zero_step(np.array([0.0, 0.001, 0.5])) * 2**17
+    array([0., 1., 0.])
+    """
+    x = np.asarray(x, dtype=float)
+    size = np.abs(x)
+    near = (size < 2.0**floor) & (size >= 2.0**-900)
+    return np.where(near, default_step(x, -900, cap, ratio), 0.0)
+
+
 def _line_derivative(
     func: str,
     evaluate: Callable[[Any, np.ndarray], np.ndarray],
@@ -155,58 +173,105 @@ def _line_derivative(
     *,
     width: int = 1,
     adapt: bool = True,
+    strict: bool = True,
     error: bool = False,
+    near_zero: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
     """The engine: Richardson derivatives at ``t = 0`` of a batch of functions ``g_j(t)``.
 
     ``evaluate(index, steps)`` returns ``g_j(OFFSETS * steps_j)`` for the lines ``j`` selected
     by ``index`` (a slice or an integer array; ``steps`` holds their steps), as an array of
     shape ``(8, len(steps)) + out``. ``h`` holds one step per line; ``where(j)`` describes line
-    ``j`` for an error message; ``width`` is the number of coordinates of one point. With
-    ``adapt``, lines where f is not finite are retried with smaller steps. Returns the
-    derivatives, shape ``(len(h),) + out``, the error estimates (or None) and the steps used.
+    ``j`` for an error message; ``width`` is the number of coordinates of one point.
+
+    With ``adapt``, lines where f is not finite are retried with smaller steps; lines that stay
+    non-finite raise an error, or, if not ``strict``, are returned as NaN. ``near_zero`` holds
+    optional smaller steps (0 for none) for points closer to 0 than the floor of the step: both
+    steps are tried and the result with the smaller error estimate is kept (a domain edge at 0,
+    as for ``np.log``, wants the smaller step; ``np.exp`` near 0 the larger).
+
+    Returns the derivatives, shape ``(len(h),) + out``, the error estimates (or None) and the
+    steps used.
     """
     lines = len(h)
     h = np.array(h, dtype=float)
+    if lines == 0:
+        return np.zeros(0), (np.zeros(0) if error else None), h
     chunk = max(1, _CHUNK // (len(OFFSETS) * width))
-    values = estimate = None
-    out_shape: tuple = ()
+    estimates = error or near_zero is not None
     signed = np.concatenate([WEIGHTS, -WEIGHTS])
     size_weights = np.abs(signed)
+    state: dict[str, Any] = {}
 
     def combine(index: Any, stencil: np.ndarray) -> None:
-        nonlocal values, estimate, out_shape
-        if values is None:
-            out_shape = stencil.shape[2:]
-            dtype = np.result_type(stencil.dtype, float)
-            values = np.empty((lines,) + out_shape, dtype)
-            estimate = np.empty((lines,) + out_shape) if error else None
+        """Store the (undivided) derivative and error estimate of these lines."""
+        if not state:
+            state["out"] = stencil.shape[2:]
+            state["values"] = np.empty((lines,) + state["out"], np.result_type(stencil, float))
+            state["estimate"] = np.empty((lines,) + state["out"]) if estimates else None
+        shape = (-1,) + state["out"]
         flat = stencil.reshape(len(OFFSETS), -1)
-        values[index] = np.dot(signed, flat).reshape((-1,) + out_shape)
-        if error:
-            lower = np.dot(_LOWER, flat[:3] - flat[4:7]).reshape((-1,) + out_shape)
-            size = np.dot(size_weights, np.abs(flat)).reshape((-1,) + out_shape)
-            estimate[index] = np.abs(values[index] - lower) + 2 * _EPS * size
+        value = np.dot(signed, flat)
+        state["values"][index] = value.reshape(shape)
+        if estimates:
+            lower = np.dot(_LOWER, flat[:3] - flat[4:7])
+            size = np.dot(size_weights, np.abs(flat))
+            state["estimate"][index] = (np.abs(value - lower) + 2 * _EPS * size).reshape(shape)
+
+    def run(index: Any) -> None:
+        combine(index, evaluate(index, h[index]))
+
+    def per_line(array: np.ndarray, index: Any) -> np.ndarray:
+        return array[index].reshape(len(h[index]), -1)
+
+    def not_finite(index: Any) -> np.ndarray:
+        return ~np.isfinite(per_line(state["values"], index)).all(axis=1)
 
     for start in range(0, lines, chunk):
-        index = slice(start, min(start + chunk, lines))
-        combine(index, evaluate(index, h[index]))
-    if values is None:  # no points at all
-        return np.zeros(0), (np.zeros(0) if error else None), h
+        run(slice(start, min(start + chunk, lines)))
+    values = state["values"]
+    bad = np.flatnonzero(not_finite(slice(None))) if not np.isfinite(values).all() else []
     for attempt in range(_RETRIES + 1):
-        finite = np.isfinite(values)
-        if finite.all():
+        if len(bad) == 0:
             break
-        bad = np.flatnonzero(~finite.reshape(lines, -1).all(axis=1))
         if not adapt or attempt == _RETRIES:
-            check_finite_values(func, np.nan, where(int(bad[0])))
-        h[bad] /= _SHRINK
-        combine(bad, evaluate(bad, h[bad]))
-    steps = h.reshape((lines,) + (1,) * len(out_shape))
+            if strict:
+                check_finite_values(func, np.nan, where(int(bad[0])))
+            break
+        # A domain edge is within 4h: find the largest quarter of h that fits, then take a
+        # step 32 times smaller, so that the edge is 128 to 512 steps away, as for h ~ |x|/200.
+        h[bad] /= 4
+        run(bad)
+        still = not_finite(bad)
+        fits = bad[~still]
+        if len(fits):
+            h[fits] /= _MARGIN
+            run(fits)
+            fits = fits[not_finite(fits)]
+        bad = np.concatenate([bad[still], fits])
+    if near_zero is not None:
+        _prefer_smaller_step(state, h, near_zero, run, per_line)
+    steps = h.reshape((lines,) + (1,) * len(state["out"]))
     if error:
-        estimate /= steps
-    values /= steps
-    return values, estimate, h
+        state["estimate"] /= steps
+    return values / steps, (state["estimate"] if error else None), h
+
+
+def _prefer_smaller_step(
+    state: dict, h: np.ndarray, near_zero: np.ndarray, run: Callable, per_line: Callable
+) -> None:
+    """Redo the lines with a smaller ``near_zero`` step; keep it where it estimates better."""
+    index = np.flatnonzero((near_zero > 0) & (near_zero < h))
+    if len(index) == 0:
+        return
+    values, estimate = state["values"], state["estimate"]
+    old = values[index], estimate[index], h[index]
+    old_error = per_line(estimate, index).max(axis=1) / h[index]
+    h[index] = near_zero[index]
+    run(index)
+    new_error = per_line(estimate, index).max(axis=1) / h[index]
+    keep = ~(new_error < old_error)  # also where the new error is NaN
+    values[index[keep]], estimate[index[keep]], h[index[keep]] = (part[keep] for part in old)
 
 
 def _elementwise(func: str, f: Callable, x: Any) -> np.ndarray:
@@ -388,10 +453,13 @@ def derivative(
         fail(func, f"error must be True or False, got {describe(error)}", TypeError)
     shape = x.shape
     flat = x.reshape(-1)
+    near_zero = None
     if h is None:
         steps = default_step(flat)
         if method == "complex":
             steps = 1e-20 * np.maximum(np.abs(flat), 1.0)
+        elif flat.size and steps.min() <= 2.0**-13:  # some |x| is below the floor 2**-6
+            near_zero = near_zero_step(flat)
     else:
         steps = np.broadcast_to(h, shape).reshape(-1).astype(float)
 
@@ -411,7 +479,7 @@ def derivative(
             return values.reshape(points.shape + values.shape[1:])
 
         value, estimate, _ = _line_derivative(
-            func, evaluate, steps, where, adapt=h is None, error=error
+            func, evaluate, steps, where, adapt=h is None, error=error, near_zero=near_zero
         )
     value = value.reshape(shape + value.shape[1:])
     if error:

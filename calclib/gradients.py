@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from calclib._checks import as_points, check_callable, describe, fail
-from calclib.derivatives import OFFSETS, _line_derivative, call, default_step
+from calclib.derivatives import OFFSETS, _line_derivative, call, default_step, near_zero_step
 
 __all__ = [
     "directional_derivative",
@@ -56,7 +56,8 @@ def along_axes(
     x: np.ndarray,
     axes: Sequence[int] | None = None,
     *,
-    step: Callable[[np.ndarray], np.ndarray] = default_step,
+    step: dict | None = None,
+    strict: bool = True,
     error: bool = False,
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
     """Derivatives of f along coordinate axes at every point of ``x`` (shape ``(..., n)``).
@@ -67,7 +68,9 @@ def along_axes(
     batch, n = x.shape[:-1], x.shape[-1]
     axes = np.arange(n) if axes is None else np.asarray(axes)
     base = x.reshape(-1, n)
-    steps = step(base[:, axes]).reshape(-1)
+    coordinates = base[:, axes].reshape(-1)
+    steps = default_step(coordinates, **(step or {}))
+    near_zero = near_zero_step(coordinates, **(step or {}))
     points = np.repeat(np.arange(len(base)), len(axes))
     coords = np.tile(axes, len(base))
 
@@ -81,7 +84,9 @@ def along_axes(
     def where(j: int) -> str:
         return f"around x = {base[points[j]]}"
 
-    value, estimate, used = _line_derivative(func, evaluate, steps, where, width=n, error=error)
+    value, estimate, used = _line_derivative(
+        func, evaluate, steps, where, width=n, strict=strict, error=error, near_zero=near_zero
+    )
     shape = batch + (len(axes),) + value.shape[1:]
     estimate = estimate.reshape(shape) if error else None
     return value.reshape(shape), estimate, used.reshape(batch + (len(axes),))
@@ -92,13 +97,14 @@ def _gradient(
     f: Callable,
     x: Any,
     *,
-    step: Callable[[np.ndarray], np.ndarray] = default_step,
+    step: dict | None = None,
+    strict: bool = True,
     error: bool = False,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """The gradient with the argument checks of ``func``; see :func:`gradient`."""
     check_callable(func, "f", f)
     x = vector_point(func, x)
-    value, estimate, _ = along_axes(func, f, x, step=step, error=error)
+    value, estimate, _ = along_axes(func, f, x, step=step, strict=strict, error=error)
     scalar_output(func, value.shape[x.ndim:], "use jacobian for vector-valued f")
     return value, estimate
 
@@ -108,7 +114,7 @@ def _jacobian(
     f: Callable,
     x: Any,
     *,
-    step: Callable[[np.ndarray], np.ndarray] = default_step,
+    step: dict | None = None,
     error: bool = False,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """The Jacobian with the argument checks of ``func``; see :func:`jacobian`."""
@@ -333,5 +339,6 @@ def total_derivative(f: Callable, path: Callable, t: Any) -> np.ndarray:
     def where(j: int) -> str:
         return f"around t = {float(flat[j])!r}"
 
-    value, _, _ = _line_derivative(func, evaluate, default_step(flat), where)
+    steps, near_zero = default_step(flat), near_zero_step(flat)
+    value, _, _ = _line_derivative(func, evaluate, steps, where, near_zero=near_zero)
     return value.reshape(t.shape)

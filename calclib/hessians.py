@@ -18,17 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from calclib.derivatives import default_step
 from calclib.gradients import _gradient, _jacobian
 
 __all__ = ["hessian"]
 
-STEP = {"floor": -3, "cap": 1, "ratio": -5}  # see default_step
-
-
-def hessian_step(x: np.ndarray) -> np.ndarray:
-    """The steps of the Hessian for coordinates ``x``; see the module notes."""
-    return default_step(x, **STEP)
+STEP = {"floor": -3, "cap": 1, "ratio": -5}  # the options of default_step, see above
 
 
 def _hessian(
@@ -37,9 +31,10 @@ def _hessian(
     """The symmetrised Hessian and its error estimate (or None), named ``func`` in errors."""
 
     def grad(y: np.ndarray) -> np.ndarray:
-        return _gradient(func, f, y, step=hessian_step)[0]
+        # NaN near a domain edge, so that the outer derivative shrinks its step
+        return _gradient(func, f, y, step=STEP, strict=False)[0]
 
-    value, estimate = _jacobian(func, grad, x, step=hessian_step, error=error)
+    value, estimate = _jacobian(func, grad, x, step=STEP, error=error)
     transpose = np.swapaxes(value, -1, -2)
     if error:
         asymmetry = np.abs(value - transpose) / 2
