@@ -48,12 +48,17 @@ _STATIC = os.environ.get(STATIC_ENV_VAR, "") == "1"
 MAX_FRAMES = 100
 #: Colours of the palette a static frame is reduced to.
 PALETTE_COLORS = 64
+# Pixels around each change that a frame also covers: a browser that scales the figure down
+# blends neighbouring pixels, which must then match the base, or the base would show through.
+_OVERLAP = 3
 #: Milliseconds between two frames while a Play control plays.
 PLAY_INTERVAL_MS = 250
 # Live frames kept, so that returning to a value costs nothing.
 _CACHE_SIZE = 64
-# Seconds of quiet after an update before a live figure draws the frames one step away.
-_PREFETCH_DELAY = 0.1
+# Seconds of quiet after an update before a live figure draws the frames one step away, and
+# between two of them: the kernel stays free to answer the reader's next move at once.
+_PREFETCH_DELAY = 0.25
+_PREFETCH_GAP = 0.05
 # Matplotlib settings for every frame: the title sits at the top of its axes instead of being
 # moved above tick labels on top, which skips a costly measurement of every tick label.
 _RC = {"axes.titley": 1.0}
@@ -183,7 +188,8 @@ class Slider:
             self.index = (self.steps - 1) // 2
         else:
             value = _check_real(func, "value", value)
-            if not low * (1 - 1e-12) - 1e-300 <= value <= high * (1 + 1e-12) + 1e-300:
+            slack = 1e-9 * (high - low)
+            if not low - slack <= value <= high + slack:
                 fail(func, f"value must lie between low={low!r} and high={high!r}, "
                      f"got {value!r}")
             self.index = self.index_of(value)
@@ -401,6 +407,19 @@ class Choice:
         )
 
 
+def _grow(mask: np.ndarray, r: int) -> np.ndarray:
+    """``mask`` widened by ``r`` pixels in every direction (a square dilation)."""
+    out = mask.copy()
+    for s in range(1, r + 1):
+        out[s:] |= mask[:-s]
+        out[:-s] |= mask[s:]
+    rows = out.copy()
+    for s in range(1, r + 1):
+        out[:, s:] |= rows[:, :-s]
+        out[:, :-s] |= rows[:, s:]
+    return out
+
+
 def _same(a: Any, b: Any) -> bool:
     if a is b:
         return True
@@ -414,6 +433,9 @@ _Control = Slider | Choice
 _CONTROL_STYLE = "display:inline-flex;align-items:center;gap:0.5em"
 _OUTPUT_STYLE = "display:inline-block;min-width:4.5em;font-variant-numeric:tabular-nums"
 _BUTTON_STYLE = "min-width:4.5em;padding:0.1em 0.6em"
+# The two images lie exactly on top of each other: no padding, border or background that a
+# page's style sheet (a dark theme, say) may give images.
+_IMAGE_STYLE = "margin:0;padding:0;border:0;border-radius:0;background:transparent"
 
 # The script of every static figure: the same text each time, so pages compress well.
 _SCRIPT = """(function () {
@@ -559,30 +581,46 @@ class InteractiveFigure:
         fig.text(0.5, 0.42, body, ha="center", va="center", fontsize=10, color="#333333",
                  family="monospace")
 
-    def _png(self, values: dict[str, Any]) -> bytes:
-        """PNG bytes of one frame, encoded for speed."""
+    def _image_of(self, values: dict[str, Any]) -> Any:
+        """The frame for ``values`` as an RGB Pillow image."""
         from PIL import Image
 
         fig = self._draw(values)
-        width, height = fig.canvas.get_width_height(physical=True)
-        image = Image.frombuffer("RGBA", (width, height), fig.canvas.buffer_rgba(), "raw",
-                                 "RGBA", 0, 1).convert("RGB")
+        size = fig.canvas.get_width_height(physical=True)
+        rgba = Image.frombuffer("RGBA", size, fig.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        return rgba.convert("RGB")
+
+    def _png(self, values: dict[str, Any]) -> bytes:
+        """PNG bytes of one frame, encoded for speed (a live update)."""
         out = io.BytesIO()
-        image.save(out, format="PNG", compress_level=1)
+        self._image_of(values).save(out, format="PNG", compress_level=1)
         return out.getvalue()
 
-    def _small_png(self, values: dict[str, Any]) -> bytes:
-        """PNG bytes of one frame reduced to a palette, encoded for size."""
+    @staticmethod
+    def _small_png(rgb: np.ndarray, base: np.ndarray | None = None) -> bytes:
+        """A frame as a small PNG of ``PALETTE_COLORS`` colours.
+
+        Given the ``base`` frame, the PNG is transparent wherever the two are the same (the
+        page shows the base underneath), so a frame costs only what changes in it.
+        """
         from PIL import Image
 
-        fig = self._draw(values)
-        width, height = fig.canvas.get_width_height(physical=True)
-        image = Image.frombuffer("RGBA", (width, height), fig.canvas.buffer_rgba(), "raw",
-                                 "RGBA", 0, 1).convert("RGB")
-        small = image.quantize(colors=PALETTE_COLORS, method=Image.Quantize.MAXCOVERAGE,
-                               dither=Image.Dither.NONE)
+        options = {"method": Image.Quantize.MAXCOVERAGE, "dither": Image.Dither.NONE}
         out = io.BytesIO()
-        small.save(out, format="PNG", optimize=True)
+        if base is None:
+            Image.fromarray(rgb).quantize(PALETTE_COLORS, **options).save(
+                out, format="PNG", optimize=True
+            )
+            return out.getvalue()
+        clear = PALETTE_COLORS - 1  # the index of the transparent colour
+        small = Image.fromarray(rgb).quantize(clear, **options)
+        indices = np.array(small)
+        indices[~_grow(np.any(rgb != base, axis=2), _OVERLAP)] = clear
+        palette = small.getpalette()[: 3 * clear]
+        palette += [0] * (3 * clear - len(palette)) + [255, 255, 255]
+        frame = Image.fromarray(indices, "P")
+        frame.putpalette(palette)
+        frame.save(out, format="PNG", optimize=True, transparency=clear)
         return out.getvalue()
 
     def initial_values(self) -> dict[str, Any]:
@@ -602,19 +640,19 @@ class InteractiveFigure:
     def to_html(self) -> str:
         """Return the self-contained HTML of the figure with every frame precomputed."""
         shape = [len(c.values) for c in self.controls]
+        base = np.asarray(self._image_of(self.initial_values()))
         frames: list[str] = []
         seen: dict[str, int] = {}
         index: list[int] = []
         for combination in itertools.product(*(range(n) for n in shape)):
             values = {c.name: c.values[i] for c, i in zip(self.controls, combination, strict=True)}
-            data = base64.b64encode(self._small_png(values)).decode("ascii")
+            png = self._small_png(np.asarray(self._image_of(values)), base)
+            data = base64.b64encode(png).decode("ascii")
             if data not in seen:
                 seen[data] = len(frames)
                 frames.append(data)
             index.append(seen[data])
-        start = 0
-        for c, n in zip(self.controls, shape, strict=True):
-            start = start * n + c.index
+        start = int(np.ravel_multi_index([c.index for c in self.controls], shape))
         payload = {
             "shape": shape, "index": index, "frames": frames,
             "labels": [c.label for c in self.controls],
@@ -628,15 +666,22 @@ class InteractiveFigure:
         controls = "".join(
             c._html(f"{ident}-{i}", i) for i, c in enumerate(self.controls)
         )
-        width, height = self._figure.canvas.get_width_height(physical=True)
+        height, width = base.shape[:2]
         alt = html.escape(f"{self.alt} ({self._value_text(self.initial_values())})")
+        under = base64.b64encode(self._small_png(base)).decode("ascii")
+        size = f'width="{width}" height="{height}"'
         return (
-            f'<figure class="calclib-figure" id="{ident}" style="margin:1em 0;max-width:100%">'
+            f'<figure class="calclib-figure" id="{ident}" style="margin:1em 0">'
             f'<div class="calclib-controls" style="display:flex;flex-wrap:wrap;'
             f'align-items:center;gap:0.5em 1.5em;margin-bottom:0.5em">{controls}</div>'
+            f'<div class="calclib-stage" style="position:relative;width:{width}px;'
+            'max-width:100%">'
+            f'<img class="calclib-base" src="data:image/png;base64,{under}" alt="" {size} '
+            f'style="display:block;width:100%;height:auto;{_IMAGE_STYLE}">'
             f'<img class="calclib-frame" src="data:image/png;base64,{frames[index[start]]}" '
-            f'alt="{alt}" width="{width}" height="{height}" '
-            'style="display:block;max-width:100%;height:auto">'
+            f'alt="{alt}" {size} style="position:absolute;left:0;top:0;width:100%;height:100%;'
+            f'{_IMAGE_STYLE}">'
+            "</div>"
             f'<script type="application/json" class="calclib-frames">{data}</script>'
             f"<script>{_SCRIPT % ident}</script>"
             "</figure>"
@@ -703,7 +748,7 @@ class InteractiveFigure:
         return near
 
     def _schedule_prefetch(self) -> None:
-        """When the kernel is idle, draw the frames one step away, one per turn of its loop."""
+        """Once the reader pauses, draw the frames one step away, one at a time."""
         if self._prefetch is not None:
             self._prefetch.cancel()
             self._prefetch = None
@@ -720,7 +765,8 @@ class InteractiveFigure:
             return
         self._frame(missing[0])
         if len(missing) > 1:
-            self._prefetch = asyncio.get_running_loop().call_later(0, self._prefetch_one)
+            loop = asyncio.get_running_loop()
+            self._prefetch = loop.call_later(_PREFETCH_GAP, self._prefetch_one)
 
     # -- display ---------------------------------------------------------------------------
 

@@ -32,11 +32,21 @@ def colour_plot(fig, a, b):
     ax.add_patch(Rectangle((0, 0), 1, 1, color=(a, 0, b)))
 
 
-def centre_colour(png):
+def centre_colour(png, base=None):
+    """The colour at the centre of a PNG, drawn over the PNG ``base`` as a page shows it."""
     image = Image.open(io.BytesIO(png))
     assert image.format == "PNG"
+    if base is not None:
+        image = Image.alpha_composite(Image.open(io.BytesIO(base)).convert("RGBA"),
+                                      image.convert("RGBA"))
     rgb = np.asarray(image.convert("RGB"), dtype=float) / 255
     return rgb[rgb.shape[0] // 2, rgb.shape[1] // 2]
+
+
+def data_url(src):
+    prefix = "data:image/png;base64,"
+    assert src.startswith(prefix)
+    return base64.b64decode(src[len(prefix):], validate=True)
 
 
 class Markup(HTMLParser):
@@ -188,16 +198,22 @@ def test_static_html_has_a_frame_per_combination(controls):
     assert data["shape"] == shape
     assert len(data["index"]) == np.prod(shape)
     assert len(frames) == np.prod(shape)  # every combination draws a different colour
+    (_, img), = markup.find("img", **{"class": "calclib-frame"})
+    (_, under), = markup.find("img", **{"class": "calclib-base"})
+    base = data_url(under["src"])
+    assert under["alt"] == ""
+    start = np.ravel_multi_index([c.index for c in controls], shape)
+    assert data_url(img["src"]) == frames[data["index"][start]]
+    assert img["alt"].startswith("A coloured square (")
+    a0, b0 = controls[0].value, controls[1].value
+    assert_allclose(centre_colour(base), [a0, 0, b0], atol=0.02)
+    initial = Image.open(io.BytesIO(frames[data["index"][start]])).convert("RGBA")
+    assert initial.getextrema()[3] == (0, 0)  # the base shows through everywhere
     for k, (i, j) in enumerate(np.ndindex(*shape)):
         a, b = controls[0].values[i], controls[1].values[j]
-        assert_allclose(centre_colour(frames[data["index"][k]]), [a, 0, b], atol=0.02)
+        assert_allclose(centre_colour(frames[data["index"][k]], base), [a, 0, b], atol=0.02)
     for png in frames:
         assert Image.open(io.BytesIO(png)).size == (80, 60)
-    (_, img), = markup.find("img", **{"class": "calclib-frame"})
-    assert img["src"].startswith("data:image/png;base64,")
-    start = np.ravel_multi_index([c.index for c in controls], shape)
-    assert img["src"].endswith(data["frames"][data["index"][start]])
-    assert img["alt"].startswith("A coloured square (")
 
 
 def test_static_controls_are_labelled():
@@ -266,9 +282,11 @@ def test_exception_in_plot_is_drawn_as_a_message():
     texts = " ".join(" ".join(t.get_text().split()) for t in figure._figure.texts)
     assert "cannot be drawn for x = 2" in texts
     assert "ValueError: x = 2.0 is outside the domain" in texts
-    data, frames = frames_of(Markup(figure.to_html()))
+    markup = Markup(figure.to_html())
+    data, frames = frames_of(markup)
     assert len(frames) == 3
-    assert_allclose(centre_colour(frames[data["index"][0]]), [0, 0, 0], atol=0.02)
+    base = data_url(markup.find("img", **{"class": "calclib-base"})[0][1]["src"])
+    assert_allclose(centre_colour(frames[data["index"][0]], base), [0, 0, 0], atol=0.02)
 
 
 def test_exception_while_drawing_is_caught_too():
