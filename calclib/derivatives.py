@@ -11,9 +11,11 @@ How the engine works
 For a step ``h`` the central differences ``D(jh) = (g(jh) - g(-jh)) / (2jh)``, ``j = 1, 2, 3, 4``
 have errors in even powers of the step. Richardson extrapolation of these four values to step 0
 (the polynomial in ``(jh)**2`` through them, evaluated at 0) removes the ``h**2``, ``h**4`` and
-``h**6`` terms: the result has error ``O(h**8)`` and costs 8 function values per point. The
-previous extrapolation level (``j = 1, 2, 3``, error ``O(h**6)``) gives the error estimate: the
-difference of the two levels plus a round-off term ``2 eps sum_j |w_j| |g(+-jh)| / h``.
+``h**6`` terms: the result has error ``O(h**8)`` and costs 8 function values per point (9 with
+the value at the point itself, which is only checked to be finite: a pole at x is an error,
+not a large number). The previous extrapolation level (``j = 1, 2, 3``, error ``O(h**6)``)
+gives the error estimate: the difference of the two levels plus a round-off term
+``2 eps sum_j |w_j| |g(+-jh)| / h``.
 
 The step is a power of two (so that ``x + j*h`` is computed exactly) between ``|x|/256`` and
 ``|x|/128``: proportional to ``|x|`` for small ``|x|``, so that the stencil ``x +- 4h`` stays
@@ -52,6 +54,7 @@ __all__ = [
 _EPS = np.finfo(float).eps
 _LEVELS = np.arange(1, 5)  # central differences with steps h, 2h, 3h, 4h
 OFFSETS = np.concatenate([_LEVELS, -_LEVELS]).astype(float)  # the stencil, in units of h
+CENTERED = np.append(OFFSETS, 0.0)  # the stencil and the point itself, to check f there
 
 
 def _richardson_weights(levels: np.ndarray) -> np.ndarray:
@@ -108,11 +111,21 @@ def default_step(x: Any, floor: int = -6, cap: int = 2, ratio: int = -7) -> np.n
 
 def check_steps(func: str, h: Any) -> float | np.ndarray:
     """Return ``h`` (a number or an array of numbers) if every entry is finite and positive."""
-    if np.ndim(h) == 0 or isinstance(h, str):
+    if isinstance(h, str | bytes):
+        fail(func, f"h must be a positive number such as 1e-3, got {describe(h)}", TypeError)
+    if np.ndim(h) == 0:
         return check_step(func, h)
-    steps = as_points(func, h, "h")
-    if np.any(steps <= 0):
-        fail(func, f"h must be finite positive numbers such as 1e-3, got {steps.min()!r}")
+    try:
+        steps = np.asarray(h, dtype=float)
+    except (TypeError, ValueError):
+        fail(
+            func,
+            f"h must be a positive number or an array of them, such as 1e-3, got {describe(h)}",
+            TypeError,
+        )
+    wrong = ~(np.isfinite(steps) & (steps > 0))
+    if wrong.any():
+        fail(func, f"h must be finite positive numbers such as 1e-3, got {steps[wrong][0]!r}")
     return steps
 
 
@@ -151,7 +164,7 @@ def call(func: str, f: Callable, points: np.ndarray, out_shape: tuple | None = N
 
 
 def near_zero_step(x: Any, floor: int = -6, cap: int = 2, ratio: int = -7) -> np.ndarray:
-    """Steps without the floor of :func:`default_step` for ``0 < |x| < 2**floor``, else 0.
+    """Steps without the floor of :func:`default_step` for ``2**-30 <= |x| < 2**floor``, else 0.
 
     Examples
     --------
@@ -161,8 +174,8 @@ def near_zero_step(x: Any, floor: int = -6, cap: int = 2, ratio: int = -7) -> np
     """
     x = np.asarray(x, dtype=float)
     size = np.abs(x)
-    near = (size < 2.0**floor) & (size >= 2.0**-900)
-    return np.where(near, default_step(x, -900, cap, ratio), 0.0)
+    near = (size < 2.0**floor) & (size >= 2.0**-30)  # below 1e-9 counts as 0
+    return np.where(near, default_step(x, -30, cap, ratio), 0.0)
 
 
 def _line_derivative(
@@ -181,8 +194,10 @@ def _line_derivative(
 
     ``evaluate(index, steps)`` returns ``g_j(OFFSETS * steps_j)`` for the lines ``j`` selected
     by ``index`` (a slice or an integer array; ``steps`` holds their steps), as an array of
-    shape ``(8, len(steps)) + out``. ``h`` holds one step per line; ``where(j)`` describes line
-    ``j`` for an error message; ``width`` is the number of coordinates of one point.
+    shape ``(8, len(steps)) + out``, or ``g_j(CENTERED * steps_j)``, shape ``(9, ...)``: then
+    a NaN or infinity at the point itself also counts as f not being finite there. ``h`` holds
+    one step per line; ``where(j)`` describes line ``j`` for an error message; ``width`` is the
+    number of coordinates of one point.
 
     With ``adapt``, lines where f is not finite are retried with smaller steps; lines that stay
     non-finite raise an error, or, if not ``strict``, are returned as NaN. ``near_zero`` holds
@@ -197,7 +212,7 @@ def _line_derivative(
     h = np.array(h, dtype=float)
     if lines == 0:
         return np.zeros(0), (np.zeros(0) if error else None), h
-    chunk = max(1, _CHUNK // (len(OFFSETS) * width))
+    chunk = max(1, _CHUNK // (len(CENTERED) * width))
     estimates = error or near_zero is not None
     signed = np.concatenate([WEIGHTS, -WEIGHTS])
     size_weights = np.abs(signed)
@@ -210,12 +225,14 @@ def _line_derivative(
             state["values"] = np.empty((lines,) + state["out"], np.result_type(stencil, float))
             state["estimate"] = np.empty((lines,) + state["out"]) if estimates else None
         shape = (-1,) + state["out"]
-        flat = stencil.reshape(len(OFFSETS), -1)
-        value = np.dot(signed, flat)
+        flat = stencil.reshape(len(stencil), -1)
+        value = np.dot(signed, flat[:8])
+        if len(flat) > 8:
+            value += 0.0 * flat[8]  # NaN where f is NaN or infinite at the point itself
         state["values"][index] = value.reshape(shape)
         if estimates:
             lower = np.dot(_LOWER, flat[:3] - flat[4:7])
-            size = np.dot(size_weights, np.abs(flat))
+            size = np.dot(size_weights, np.abs(flat[:8]))
             state["estimate"][index] = (np.abs(value - lower) + 2 * _EPS * size).reshape(shape)
 
     def run(index: Any) -> None:
@@ -266,11 +283,16 @@ def _prefer_smaller_step(
         return
     values, estimate = state["values"], state["estimate"]
     old = values[index], estimate[index], h[index]
+    old_value = per_line(values, index) / h[index, None]
     old_error = per_line(estimate, index).max(axis=1) / h[index]
     h[index] = near_zero[index]
     run(index)
     new_error = per_line(estimate, index).max(axis=1) / h[index]
-    keep = ~(new_error < old_error)  # also where the new error is NaN
+    change = np.abs(per_line(values, index) / h[index, None] - old_value).max(axis=1)
+    # Better, and consistent with the first value (a step so small that f cannot resolve it
+    # can return a derivative 0 with an error estimate 0).
+    better = (new_error < old_error) & (change <= old_error + new_error)
+    keep = ~better  # also where the new values are NaN
     values[index[keep]], estimate[index[keep]], h[index[keep]] = (part[keep] for part in old)
 
 
@@ -416,7 +438,7 @@ def derivative(
         Point(s), any shape.
     method : {"richardson", "complex"}
         ``"richardson"`` (default): Richardson extrapolation of central differences with steps
-        h, 2h, 3h, 4h, error ``O(h**8)``, 8 evaluations per point. ``"complex"``: the complex
+        h, 2h, 3h, 4h, error ``O(h**8)``, 9 evaluations per point. ``"complex"``: the complex
         step ``Im f(x + ih) / h`` with ``h = 1e-20 max(|x|, 1)``, 1 evaluation per point,
         accurate to round-off when f is analytic and accepts complex input.
     h : float or array_like, optional
@@ -471,7 +493,7 @@ def derivative(
     else:
 
         # x + OFFSETS * h as one matrix product (exact when h is a power of two).
-        shifts = np.stack([np.ones_like(OFFSETS), OFFSETS], axis=1)
+        shifts = np.stack([np.ones_like(CENTERED), CENTERED], axis=1)
 
         def evaluate(index: Any, step: np.ndarray) -> np.ndarray:
             points = np.dot(shifts, np.stack([flat[index], step]))

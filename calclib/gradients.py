@@ -18,7 +18,15 @@ from typing import Any
 import numpy as np
 
 from calclib._checks import as_points, check_callable, describe, fail
-from calclib.derivatives import OFFSETS, _line_derivative, call, default_step, near_zero_step
+from calclib.derivatives import (
+    CENTERED,
+    OFFSETS,
+    _line_derivative,
+    call,
+    check_finite_values,
+    default_step,
+    near_zero_step,
+)
 
 __all__ = [
     "directional_derivative",
@@ -58,16 +66,25 @@ def along_axes(
     *,
     step: dict | None = None,
     strict: bool = True,
+    center: bool = True,
     error: bool = False,
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
     """Derivatives of f along coordinate axes at every point of ``x`` (shape ``(..., n)``).
 
     Returns an array of shape ``x.shape[:-1] + (len(axes),) + out`` (``out``: the shape of one
-    value of f) and the error estimates (or None). ``axes`` defaults to all coordinates.
+    value of f), the error estimates (or None) and the steps used (shape ``x.shape[:-1] +
+    (len(axes),)``). ``axes`` defaults to all coordinates; ``step`` holds the options of
+    :func:`~calclib.derivatives.default_step`. If ``strict``, f must be finite around the
+    points (and at them, if ``center``); if not, a derivative that is not finite is NaN.
     """
     batch, n = x.shape[:-1], x.shape[-1]
     axes = np.arange(n) if axes is None else np.asarray(axes)
     base = x.reshape(-1, n)
+    if strict and center:
+        values = call(func, f, base)
+        finite = np.isfinite(values.reshape(len(base), -1)).all(axis=1)
+        if not finite.all():
+            check_finite_values(func, np.nan, f"at x = {base[np.argmin(finite)]}")
     coordinates = base[:, axes].reshape(-1)
     steps = default_step(coordinates, **(step or {}))
     near_zero = near_zero_step(coordinates, **(step or {}))
@@ -115,12 +132,13 @@ def _jacobian(
     x: Any,
     *,
     step: dict | None = None,
+    center: bool = True,
     error: bool = False,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """The Jacobian with the argument checks of ``func``; see :func:`jacobian`."""
     check_callable(func, "f", f)
     x = vector_point(func, x)
-    value, estimate, _ = along_axes(func, f, x, step=step, error=error)
+    value, estimate, _ = along_axes(func, f, x, step=step, center=center, error=error)
     # (..., n, *out) -> (..., *out, n): row i is the gradient of output i.
     value = np.moveaxis(value, x.ndim - 1, -1)
     return value, (np.moveaxis(estimate, x.ndim - 1, -1) if error else None)
@@ -168,7 +186,7 @@ def gradient(f: Callable, x: Any) -> np.ndarray:
     """The gradient ``∇f(x)``: the vector of partial derivatives, shaped like ``x``.
 
     Taught in chapter 2. Accurate to about 1e-13 relative (see :func:`calclib.derivative`),
-    using ``8 n`` evaluations of f per point.
+    using ``8 n + 1`` evaluations of f per point.
 
     Parameters
     ----------
@@ -227,7 +245,7 @@ def jacobian(f: Callable, x: Any) -> np.ndarray:
 def directional_derivative(f: Callable, x: Any, v: Any) -> np.ndarray:
     """The directional derivative ``∇f(x)·v``, the rate of change of f along ``v``.
 
-    Taught in chapter 2. Computed directly as the derivative of ``t -> f(x + t v)`` at 0 (8
+    Taught in chapter 2. Computed directly as the derivative of ``t -> f(x + t v)`` at 0 (9
     evaluations per point), so comparing it with ``gradient(f, x) @ v`` checks the formula.
     Pass a unit vector ``v`` for the rate of change per unit distance.
 
@@ -273,7 +291,7 @@ def directional_derivative(f: Callable, x: Any, v: Any) -> np.ndarray:
     steps[~np.isfinite(steps)] = 1.0  # v = 0: any step gives the derivative 0
 
     def evaluate(index: Any, step: np.ndarray) -> np.ndarray:
-        t = OFFSETS[:, None, None] * step[:, None]
+        t = CENTERED[:, None, None] * step[:, None]
         stencil = base[index][None] + t * direction[index][None]
         values = call(func, f, stencil.reshape(-1, n))
         return values.reshape(stencil.shape[:2] + values.shape[1:])
@@ -283,13 +301,14 @@ def directional_derivative(f: Callable, x: Any, v: Any) -> np.ndarray:
 
     value, _, _ = _line_derivative(func, evaluate, steps, where, width=n)
     scalar_output(func, value.shape[1:], "use jacobian(f, x) @ v for vector-valued f")
+    value[~direction.any(axis=1)] = 0.0  # exactly, not round-off of f(x) - f(x)
     return value.reshape(x.shape[:-1])
 
 
 def total_derivative(f: Callable, path: Callable, t: Any) -> np.ndarray:
     """The total derivative ``df/dt`` of ``f(path(t))``, which equals ``∇f(x(t))·x′(t)``.
 
-    Taught in chapter 2. Computed directly as the derivative of ``t -> f(path(t))`` (8
+    Taught in chapter 2. Computed directly as the derivative of ``t -> f(path(t))`` (9
     evaluations of path and f per value of t), so comparing it with the sum of partial
     derivatives times ``dx_i/dt`` checks the chain rule.
 
@@ -324,7 +343,7 @@ def total_derivative(f: Callable, path: Callable, t: Any) -> np.ndarray:
     flat = t.reshape(-1)
 
     def evaluate(index: Any, step: np.ndarray) -> np.ndarray:
-        times = flat[index][None] + OFFSETS[:, None] * step
+        times = flat[index][None] + CENTERED[:, None] * step
         points = call(func, path, times.reshape(-1))
         if points.ndim != 2:
             fail(

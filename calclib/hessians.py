@@ -1,14 +1,14 @@
 """The Hessian matrix: the Jacobian of the gradient (chapter 4).
 
 The Hessian is built from the lower operators, as the mathematics says: the Jacobian of the
-gradient, both computed by the engine of :mod:`calclib.derivatives` (``64 n**2`` evaluations of
-f per point), then symmetrised. Second differences divide round-off by ``h**2`` instead of
-``h``, so the Hessian takes larger steps than a first derivative: a power of two between
-``|x|/64`` and ``|x|/32``, with ``|x|`` clipped to ``[1/8, 2]`` (``default_step(x, -3, 1,
--5)``). On smooth test functions (Rosenbrock, quadratics, exponentials, log-sum-exp, n = 2 to
-10) the relative error is then about 1e-11 (median), 1e-8 at worst away from
-ill-conditioned points. Near a domain edge at 0 the stencil reaches ``|x|/4``; where f is not
-finite there, the engine retries with smaller steps.
+gradient, both computed by the engine of :mod:`calclib.derivatives` (about ``64 n**2``
+evaluations of f per point), then symmetrised. Second differences divide round-off by ``h**2``
+instead of ``h``, so the Hessian takes larger steps than a first derivative: a power of two
+between ``|x|/64`` and ``|x|/32``, with ``|x|`` clipped to ``[1/8, 2]`` (the options ``STEP`` of
+``default_step``). On smooth test functions (Rosenbrock, quadratics, exponentials,
+log-sum-exp, n = 2 to 10) the relative error is then about 1e-11 (median), 1e-8 at worst away
+from ill-conditioned points. Near a domain edge at 0 the stencil reaches ``|x|/4``; where f is
+not finite there, the engine retries with smaller steps.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from calclib.gradients import _gradient, _jacobian
+from calclib._checks import check_callable, check_finite_values
+from calclib.derivatives import call
+from calclib.gradients import _gradient, _jacobian, scalar_output, vector_point
 
 __all__ = ["hessian"]
 
@@ -34,7 +36,13 @@ def _hessian(
         # NaN near a domain edge, so that the outer derivative shrinks its step
         return _gradient(func, f, y, step=STEP, strict=False)[0]
 
-    value, estimate = _jacobian(func, grad, x, step=STEP, error=error)
+    check_callable(func, "f", f)
+    x = vector_point(func, x)
+    values = call(func, f, x.reshape(-1, x.shape[-1]))
+    scalar_output(func, values.shape[1:], "use jacobian for vector-valued f")
+    if not np.isfinite(values).all():
+        check_finite_values(func, np.nan, f"at x = {x.reshape(-1, x.shape[-1])[0]}")
+    value, estimate = _jacobian(func, grad, x, step=STEP, center=False, error=error)
     transpose = np.swapaxes(value, -1, -2)
     if error:
         asymmetry = np.abs(value - transpose) / 2
