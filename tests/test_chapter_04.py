@@ -74,17 +74,17 @@ def test_exercise_answers():
     np.testing.assert_allclose(got, 0, atol=1e-9)
 
 
-def test_exercise_4_the_largest_rate_at_speed_two():
+def test_exercise_4_the_largest_rate_at_speed_three():
     def f(p):
-        return p[..., 0] ** 2 * p[..., 1]
+        return p[..., 0] * np.exp(p[..., 1])
 
-    point = np.array([1.0, 2.0])
+    point = np.array([2.0, 0.0])
     g = cl.gradient(f, point)
     angles = np.linspace(0, 2 * np.pi, 3601)
-    rates = 2 * (np.cos(angles) * g[0] + np.sin(angles) * g[1])   # grad f . v with |v| = 2
-    np.testing.assert_allclose(rates.max(), 2 * np.sqrt(17), rtol=1e-6)
-    best = 2 * g / np.linalg.norm(g)
-    np.testing.assert_allclose(cl.directional_derivative(f, point, best), 2 * np.sqrt(17),
+    rates = 3 * (np.cos(angles) * g[0] + np.sin(angles) * g[1])   # grad f . v with |v| = 3
+    np.testing.assert_allclose(rates.max(), 3 * np.sqrt(5), rtol=1e-6)
+    best = 3 * g / np.linalg.norm(g)
+    np.testing.assert_allclose(cl.directional_derivative(f, point, best), 3 * np.sqrt(5),
                                rtol=1e-9)
 
 
