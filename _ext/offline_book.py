@@ -125,12 +125,33 @@ def _asset_urls(assets: list[Any]) -> list[str]:
     return [str(getattr(asset, "filename", asset) or "") for asset in assets]
 
 
+def _mathjax_only_where_needed(app: Sphinx, pagename: str, context: dict[str, Any]) -> None:
+    """Leave MathJax off a page with no mathematics of its own.
+
+    Sphinx loads MathJax on a page when any page in its table of contents has mathematics, so
+    the introduction (whose table of contents lists every chapter) would load it for nothing.
+    """
+    if app.builder.name != "html" or "script_files" not in context:
+        return
+    own = app.env.get_domain("math").data["has_equations"].get(pagename, False)
+    if own:
+        return
+    startup = f"{MATHJAX_DIR}/startup.js"
+    context["script_files"][:] = [
+        script
+        for script in context["script_files"]
+        if not str(getattr(script, "filename", "") or "").endswith(startup)
+        and not getattr(script, "attributes", {}).get("body", "").startswith("window.MathJax")
+    ]
+
+
 def _check_page(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    """Warn about anything on this page that would be fetched from another host."""
+    """Drop MathJax where unused; warn about anything fetched from another host."""
     if app.builder.format != "html":
         return
+    _mathjax_only_where_needed(app, pagename, context)
     remote = [
         url
         for url in _asset_urls(context.get("script_files", []))

@@ -145,16 +145,15 @@ def measure_pages(site: Path) -> list[dict]:
                 context.add_init_script(TYPESET_PROBE)
                 outside: list[str] = []
                 requests = []
-
-                def route(route, outside=outside) -> None:
-                    if route.request.url.startswith(base):
-                        route.continue_()
-                    else:
-                        outside.append(route.request.url)
-                        route.abort()
-
-                context.route("**/*", route)
                 page = context.new_page()
+                # Listen, do not intercept: routing every request through Playwright would
+                # slow the page down. Outside requests are counted (with no network, they fail).
+                page.on(
+                    "request",
+                    lambda request, outside=outside: None
+                    if request.url.startswith((base, "data:"))
+                    else outside.append(request.url),
+                )
                 page.on("requestfinished", lambda request, seen=requests: seen.append(request))
                 page.goto(base + page_path, wait_until="networkidle")
                 typeset = page.evaluate(
