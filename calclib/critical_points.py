@@ -1,4 +1,4 @@
-"""Classifying critical points by the eigenvalues of the Hessian (chapter 4).
+"""Classifying critical points by the eigenvalues of the Hessian (the Hessian chapter).
 
 At a point where the gradient is zero, the eigenvalues of the (symmetric) Hessian decide:
 all positive, a local minimum; all negative, a local maximum; both signs, a saddle point. If an
@@ -109,7 +109,7 @@ def _kind(eigenvalues: np.ndarray, rtol: float, atol: float) -> str:
 def classify_hessian(H: Any, *, rtol: float = RTOL, atol: float = 0.0) -> str:
     """Classify a critical point from its symmetric Hessian matrix ``H``.
 
-    Taught in chapter 4. An eigenvalue counts as zero when ``|λ| <= rtol max|λ| + atol``.
+    Taught in the Hessian chapter. An eigenvalue counts as zero when ``|λ| <= rtol max|λ| + atol``.
 
     Parameters
     ----------
@@ -151,9 +151,9 @@ def classify_hessian(H: Any, *, rtol: float = RTOL, atol: float = 0.0) -> str:
 def classify_critical_point(f: Callable, x: Any, *, rtol: float = RTOL) -> CriticalPoint:
     """Classify the critical point ``x`` of f by the eigenvalues of its Hessian.
 
-    Taught in chapter 4. Warns with :class:`CriticalPointWarning` if the gradient at x is not
-    about zero (the classification then describes the curvature at x, which is not a critical
-    point). See the module notes for the tolerances.
+    Taught in the Hessian chapter. Warns with :class:`CriticalPointWarning` if the gradient at
+    x is not about zero (the classification then describes the curvature at x, which is not a
+    critical point). See the module notes for the tolerances.
 
     Parameters
     ----------

@@ -18,14 +18,17 @@ gives the error estimate: the difference of the two levels plus a round-off term
 ``2 eps sum_j |w_j| |g(+-jh)| / h``.
 
 The step is a power of two (so that ``x + j*h`` is computed exactly) between ``|x|/256`` and
-``|x|/128``: proportional to ``|x|`` for small ``|x|``, so that the stencil ``x +- 4h`` stays
-within 3% of ``|x|`` of the point (``np.log`` at ``x = 0.05`` is fine), with ``|x|`` clipped to
-``[1/64, 4]``: a floor for points near 0 and a cap for large ``|x|`` (see :func:`default_step`).
-The constants
-balance round-off (about ``1e-16 |f| / h``) against truncation on the benchmark suite of
-``benchmarks/``. Where f returns NaN or infinity on the stencil (a domain edge closer than
-``4h``), the engine quarters the step of those points until the stencil fits, at most 12
-times, then divides it by 32 more, so that the edge is again about 200 steps away.
+``|x|/128``, with ``|x|`` clipped to ``[1/8, 4]`` (:func:`default_step`): proportional to ``|x|``,
+so that the stencil ``x +- 4h`` stays within 3% of ``|x|`` of the point, inside a domain edge at
+0 (``np.log`` at ``x = 0.05``); capped for large ``|x|``; and with a floor for points near 0,
+where round-off ``1e-16 |f| / h`` would grow. For ``|x|`` below the floor both steps are tried,
+the floor and ``|x|/256`` to ``|x|/128`` (18 evaluations), and the result with the smaller error
+estimate is kept: ``np.exp`` at 0.01 prefers the first, ``np.log`` at 0.01 the second. The
+constants balance round-off against truncation on the suite of ``benchmarks/accuracy.py``.
+
+Where f returns NaN or infinity on the stencil (a domain edge closer than ``4h``), the engine
+quarters the step of those points until the stencil fits, at most 12 times, then divides it by
+32 more, so that the edge is again about 200 steps away.
 """
 
 from __future__ import annotations
@@ -73,6 +76,7 @@ def _richardson_weights(levels: np.ndarray) -> np.ndarray:
 
 WEIGHTS = _richardson_weights(_LEVELS)  # [4/5, -1/5, 4/105, -1/280]: the O(h^8) derivative
 _LOWER = _richardson_weights(_LEVELS[:3])  # [3/4, -3/20, 1/60]: the O(h^6) one, for the estimate
+_SIGNED = np.concatenate([WEIGHTS, -WEIGHTS])  # the weights of g(h), ..., g(4h), g(-h), ...
 _CHUNK = 1 << 16  # function values per call of f: keeps the work arrays in the cache
 _RETRIES = 12  # where f is not finite, quarter the step at most this many times,
 _MARGIN = 32.0  # then divide the first step that fits by this margin
@@ -82,21 +86,24 @@ _EXPONENT = np.int64(0x7FF0000000000000)  # the exponent bits of a float64
 _ONE = np.int64(1 << 52)  # adding this to the bits of a power of two doubles it
 
 
-def default_step(x: Any, floor: int = -6, cap: int = 2, ratio: int = -7) -> np.ndarray:
+STEP = {"floor": -3, "cap": 2, "ratio": -7}  # the options of default_step for a derivative
+
+
+def default_step(x: Any, floor: int = -3, cap: int = 2, ratio: int = -7) -> np.ndarray:
     """The engine's steps for coordinates ``x``: powers of two between ``|x|/256`` and ``|x|/128``.
 
     Precisely ``2**ratio`` times the largest power of two not above ``|x|`` clipped to
     ``[2**floor, 2**cap]``: proportional to ``|x|`` (the stencil ``x +- 4h`` stays within 3% of
-    ``|x|`` of the point, inside a domain edge at 0), with a floor ``2**-6 = 0.016`` for points
-    near 0 and a cap ``2**2 = 4`` for large ``|x|`` (beyond ``2**40`` the step grows with
-    ``|x|`` again, so that ``x + h`` differs from ``x``). Powers of two make every stencil point
+    ``|x|`` of the point, inside a domain edge at 0), with a floor ``2**-3`` for points near 0
+    and a cap ``2**2 = 4`` for large ``|x|`` (beyond ``2**40`` the step grows with ``|x|``
+    again, so that ``x + h`` differs from ``x``). Powers of two make every stencil point
     ``x + j*h`` exact.
 
     Examples
     --------
     >>> from calclib.derivatives import default_step
-    >>> default_step(np.array([0.0, 0.05, 1.0, -3.0, 100.0])) * 2**13
-    array([  1.,   2.,  64., 128., 256.])
+    >>> default_step(np.array([0.0, 0.05, 1.0, -3.0, 100.0])) * 2**10
+    array([ 1.,  1.,  8., 16., 32.])
     """
     x = np.asarray(x, dtype=float)
     # The largest power of two not above |x| has the exponent bits of x (sign bit masked).
@@ -163,19 +170,21 @@ def call(func: str, f: Callable, points: np.ndarray, out_shape: tuple | None = N
     return values
 
 
-def near_zero_step(x: Any, floor: int = -6, cap: int = 2, ratio: int = -7) -> np.ndarray:
+def near_zero_step(x: Any, floor: int = -3, cap: int = 2, ratio: int = -7) -> np.ndarray:
     """Steps without the floor of :func:`default_step` for ``2**-30 <= |x| < 2**floor``, else 0.
 
     Examples
     --------
     >>> from calclib.derivatives import near_zero_step
-    >>> near_zero_step(np.array([0.0, 0.001, 0.5])) * 2**17
-    array([0., 1., 0.])
+    >>> near_zero_step(np.array([0.0, 0.001, 0.05, 0.5])) * 2**17
+    array([  0.,   1.,  32.,   0.])
     """
     x = np.asarray(x, dtype=float)
     size = np.abs(x)
     near = (size < 2.0**floor) & (size >= 2.0**-30)  # below 1e-9 counts as 0
-    return np.where(near, default_step(x, -30, cap, ratio), 0.0)
+    steps = np.zeros(x.shape)
+    steps[near] = default_step(x[near], -30, cap, ratio)
+    return steps
 
 
 def _line_derivative(
@@ -193,7 +202,8 @@ def _line_derivative(
     """The engine: Richardson derivatives at ``t = 0`` of a batch of functions ``g_j(t)``.
 
     ``evaluate(index, steps)`` returns ``g_j(OFFSETS * steps_j)`` for the lines ``j`` selected
-    by ``index`` (a slice or an integer array; ``steps`` holds their steps), as an array of
+    by ``index`` (``steps`` holds their steps; ``index`` is a slice in the first pass, where the
+    steps are still those of ``h``, and an integer array in the retries), as an array of
     shape ``(8, len(steps)) + out``, or ``g_j(CENTERED * steps_j)``, shape ``(9, ...)``: then
     a NaN or infinity at the point itself also counts as f not being finite there. ``h`` holds
     one step per line; ``where(j)`` describes line ``j`` for an error message; ``width`` is the
@@ -213,9 +223,8 @@ def _line_derivative(
     if lines == 0:
         return np.zeros(0), (np.zeros(0) if error else None), h
     chunk = max(1, _CHUNK // (len(CENTERED) * width))
-    estimates = error or near_zero is not None
-    signed = np.concatenate([WEIGHTS, -WEIGHTS])
-    size_weights = np.abs(signed)
+    # Error estimates for every line, or only for those near 0 that try a second step.
+    track = None if error or near_zero is None else near_zero > 0
     state: dict[str, Any] = {}
 
     def combine(index: Any, stencil: np.ndarray) -> None:
@@ -223,17 +232,24 @@ def _line_derivative(
         if not state:
             state["out"] = stencil.shape[2:]
             state["values"] = np.empty((lines,) + state["out"], np.result_type(stencil, float))
+            estimates = error or track is not None
             state["estimate"] = np.empty((lines,) + state["out"]) if estimates else None
         shape = (-1,) + state["out"]
         flat = stencil.reshape(len(stencil), -1)
-        value = np.dot(signed, flat[:8])
+        value = np.dot(_SIGNED, flat[:8])
         if len(flat) > 8:
             value += 0.0 * flat[8]  # NaN where f is NaN or infinite at the point itself
         state["values"][index] = value.reshape(shape)
-        if estimates:
-            lower = np.dot(_LOWER, flat[:3] - flat[4:7])
-            size = np.dot(size_weights, np.abs(flat[:8]))
-            state["estimate"][index] = (np.abs(value - lower) + 2 * _EPS * size).reshape(shape)
+        if error:
+            state["estimate"][index] = _estimate(flat, value).reshape(shape)
+        elif track is not None and track[index].any():
+            chosen = track[index]
+            if isinstance(index, slice):
+                index = np.arange(index.start, index.stop)
+            rows = index[chosen]
+            sub = stencil[:, chosen].reshape(len(stencil), -1)
+            part = value.reshape(shape)[chosen].reshape(-1)
+            state["estimate"][rows] = _estimate(sub, part).reshape(shape)
 
     def run(index: Any) -> None:
         combine(index, evaluate(index, h[index]))
@@ -272,6 +288,16 @@ def _line_derivative(
     if error:
         state["estimate"] /= steps
     return values / steps, (state["estimate"] if error else None), h
+
+
+def _estimate(flat: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """Error estimate (times h) of ``value``, from its stencil values ``flat`` (rows: offsets).
+
+    The difference from the previous extrapolation level, plus a round-off term.
+    """
+    lower = np.dot(_LOWER, flat[:3] - flat[4:7])
+    size = np.dot(np.abs(_SIGNED), np.abs(flat[:8]))
+    return np.abs(value - lower) + 2 * _EPS * size
 
 
 def _prefer_smaller_step(
@@ -477,11 +503,11 @@ def derivative(
     flat = x.reshape(-1)
     near_zero = None
     if h is None:
-        steps = default_step(flat)
+        steps = default_step(flat, **STEP)
         if method == "complex":
             steps = 1e-20 * np.maximum(np.abs(flat), 1.0)
-        elif flat.size and steps.min() <= 2.0**-13:  # some |x| is below the floor 2**-6
-            near_zero = near_zero_step(flat)
+        elif flat.size and steps.min() <= 2.0 ** (STEP["floor"] + STEP["ratio"]):
+            near_zero = near_zero_step(flat, **STEP)  # some |x| is below the floor
     else:
         steps = np.broadcast_to(h, shape).reshape(-1).astype(float)
 
@@ -492,11 +518,14 @@ def derivative(
         value, estimate = _complex_step(func, f, flat, steps, where)
     else:
 
-        # x + OFFSETS * h as one matrix product (exact when h is a power of two).
+        # x + CENTERED * h as one matrix product (exact when h is a power of two).
         shifts = np.stack([np.ones_like(CENTERED), CENTERED], axis=1)
+        pairs = np.stack([flat, steps])
 
         def evaluate(index: Any, step: np.ndarray) -> np.ndarray:
-            points = np.dot(shifts, np.stack([flat[index], step]))
+            # a slice: the first pass, with the steps of ``pairs``; else retries, new steps
+            both = pairs[:, index] if isinstance(index, slice) else np.stack([flat[index], step])
+            points = np.dot(shifts, both)
             values = call(func, f, points.reshape(-1))
             return values.reshape(points.shape + values.shape[1:])
 

@@ -1,4 +1,4 @@
-"""Checking a hand-written gradient against the numerical one (chapter 5, backpropagation).
+"""Checking a hand-written gradient against the numerical one (chapters 2, 3 and 5).
 
 :func:`gradient_check` compares ``grad(x)`` with the gradient computed by the engine of
 :mod:`calclib.derivatives` (accurate to about 1e-10 relative or better) and returns a
@@ -103,9 +103,9 @@ def gradient_check(
 ) -> GradCheckReport:
     """Compare a hand-written gradient ``grad(x)`` with the numerical gradient of ``f``.
 
-    Taught in chapter 5. ``x`` is one point of any shape (a vector, or a weight matrix):
-    f takes an array shaped like ``x`` and returns a scalar, grad returns an array shaped
-    like ``x``.
+    Used in chapters 2 (backpropagation), 3 and 5. ``x`` is one point of any shape (a vector,
+    or a weight matrix): f takes an array shaped like ``x`` and returns a scalar, grad returns
+    an array shaped like ``x``.
 
     Parameters
     ----------

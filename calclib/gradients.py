@@ -1,4 +1,4 @@
-"""Partial derivatives, gradients, Jacobians, directional and total derivatives (chapter 2).
+"""Partial derivatives, gradients, Jacobians, directional and total derivatives (chapters 2-4).
 
 Every function here is the one-variable engine of :mod:`calclib.derivatives` applied along
 lines: a partial derivative is the derivative of ``t -> f(x + t e_i)``, a gradient stacks the
@@ -21,6 +21,7 @@ from calclib._checks import as_points, check_callable, describe, fail
 from calclib.derivatives import (
     CENTERED,
     OFFSETS,
+    STEP,
     _line_derivative,
     call,
     check_finite_values,
@@ -86,8 +87,8 @@ def along_axes(
         if not finite.all():
             check_finite_values(func, np.nan, f"at x = {base[np.argmin(finite)]}")
     coordinates = base[:, axes].reshape(-1)
-    steps = default_step(coordinates, **(step or {}))
-    near_zero = near_zero_step(coordinates, **(step or {}))
+    steps = default_step(coordinates, **(step or STEP))
+    near_zero = near_zero_step(coordinates, **(step or STEP))
     points = np.repeat(np.arange(len(base)), len(axes))
     coords = np.tile(axes, len(base))
 
@@ -147,7 +148,7 @@ def _jacobian(
 def partial_derivative(f: Callable, x: Any, i: int) -> np.ndarray:
     """The partial derivative ``∂f/∂x_i`` at ``x``, holding the other coordinates fixed.
 
-    Taught in chapter 2.
+    Taught in chapter 3 (used in chapter 2).
 
     Parameters
     ----------
@@ -185,7 +186,7 @@ def partial_derivative(f: Callable, x: Any, i: int) -> np.ndarray:
 def gradient(f: Callable, x: Any) -> np.ndarray:
     """The gradient ``∇f(x)``: the vector of partial derivatives, shaped like ``x``.
 
-    Taught in chapter 2. Accurate to about 1e-13 relative (see :func:`calclib.derivative`),
+    Taught in chapter 3. Accurate to about 1e-13 relative (see :func:`calclib.derivative`),
     using ``8 n + 1`` evaluations of f per point.
 
     Parameters
@@ -214,7 +215,7 @@ def gradient(f: Callable, x: Any) -> np.ndarray:
 def jacobian(f: Callable, x: Any) -> np.ndarray:
     """The Jacobian matrix of a vector-valued f, numerator layout: row i is ``∇f_i(x)``.
 
-    Taught in chapter 2.
+    Taught in chapter 2 (the chain rule) and chapter 5.
 
     Parameters
     ----------
@@ -245,7 +246,7 @@ def jacobian(f: Callable, x: Any) -> np.ndarray:
 def directional_derivative(f: Callable, x: Any, v: Any) -> np.ndarray:
     """The directional derivative ``∇f(x)·v``, the rate of change of f along ``v``.
 
-    Taught in chapter 2. Computed directly as the derivative of ``t -> f(x + t v)`` at 0 (9
+    Taught in chapters 3 and 4. Computed directly as the derivative of ``t -> f(x + t v)`` at 0 (9
     evaluations per point), so comparing it with ``gradient(f, x) @ v`` checks the formula.
     Pass a unit vector ``v`` for the rate of change per unit distance.
 
@@ -286,7 +287,7 @@ def directional_derivative(f: Callable, x: Any, v: Any) -> np.ndarray:
     base, direction = x.reshape(-1, n), v.reshape(-1, n)
     # Move no coordinate by more than its own default step: t |v_i| <= h_i.
     with np.errstate(divide="ignore"):
-        ratio = np.where(direction != 0, default_step(base) / np.abs(direction), np.inf)
+        ratio = np.where(direction != 0, default_step(base, **STEP) / np.abs(direction), np.inf)
     steps = ratio.min(axis=1)
     steps[~np.isfinite(steps)] = 1.0  # v = 0: any step gives the derivative 0
 
@@ -308,7 +309,7 @@ def directional_derivative(f: Callable, x: Any, v: Any) -> np.ndarray:
 def total_derivative(f: Callable, path: Callable, t: Any) -> np.ndarray:
     """The total derivative ``df/dt`` of ``f(path(t))``, which equals ``∇f(x(t))·x′(t)``.
 
-    Taught in chapter 2. Computed directly as the derivative of ``t -> f(path(t))`` (9
+    Taught in chapter 4. Computed directly as the derivative of ``t -> f(path(t))`` (9
     evaluations of path and f per value of t), so comparing it with the sum of partial
     derivatives times ``dx_i/dt`` checks the chain rule.
 
@@ -358,6 +359,6 @@ def total_derivative(f: Callable, path: Callable, t: Any) -> np.ndarray:
     def where(j: int) -> str:
         return f"around t = {float(flat[j])!r}"
 
-    steps, near_zero = default_step(flat), near_zero_step(flat)
+    steps, near_zero = default_step(flat, **STEP), near_zero_step(flat, **STEP)
     value, _, _ = _line_derivative(func, evaluate, steps, where, near_zero=near_zero)
     return value.reshape(t.shape)

@@ -1,4 +1,4 @@
-"""The Hessian matrix: the Jacobian of the gradient (chapter 4).
+"""The Hessian matrix: the Jacobian of the gradient (the Hessian chapter).
 
 The Hessian is built from the lower operators, as the mathematics says: the Jacobian of the
 gradient, both computed by the engine of :mod:`calclib.derivatives` (about ``64 n**2``
@@ -53,7 +53,7 @@ def _hessian(
 def hessian(f: Callable, x: Any) -> np.ndarray:
     """The Hessian matrix of second partial derivatives ``∂²f/∂x_i∂x_j``, symmetric.
 
-    Taught in chapter 4. Computed as the Jacobian of the gradient, then symmetrised.
+    Taught in the Hessian chapter. Computed as the Jacobian of the gradient, then symmetrised.
 
     Parameters
     ----------

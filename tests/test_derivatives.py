@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
 import calclib as cl
-from calclib.derivatives import OFFSETS, WEIGHTS, default_step
+from calclib.derivatives import OFFSETS, WEIGHTS, default_step, near_zero_step
 
 X = sp.Symbol("x")
 RNG = np.random.default_rng(0)
@@ -74,13 +74,15 @@ def test_default_step_is_a_power_of_two_in_the_documented_band():
     x = np.concatenate([RNG.uniform(-10, 10, 200), np.logspace(-8, 3, 50), [0.0]])
     h = default_step(x)
     assert_array_equal(np.log2(h), np.round(np.log2(h)))
-    size = np.clip(np.abs(x), 2.0**-6, 4.0)
+    size = np.clip(np.abs(x), 2.0**-3, 4.0)
     assert np.all(h <= size / 128) and np.all(h > size / 256)
 
 
-def test_default_step_keeps_the_stencil_near_small_points():
-    x = np.array([0.02, 0.05, 0.1, 0.5])
+def test_steps_keep_the_stencil_near_small_points():
+    x = np.array([0.125, 0.5, 3.0])
     assert np.all(4 * default_step(x) <= 0.04 * x)
+    x = np.array([1e-6, 0.02, 0.05, 0.1])  # below the floor: the second, smaller step
+    assert np.all(4 * near_zero_step(x) <= 0.04 * x) and np.all(near_zero_step(x) > x / 256)
 
 
 def test_default_step_grows_for_huge_points():
@@ -115,7 +117,7 @@ def test_points_near_zero_try_a_second_smaller_step():
         calls.append(np.size(x))
         return np.log(x)
 
-    x = np.array([1e-3, 5e-3, 0.5, 1.0])  # no stencil reaches 0
+    x = np.array([0.02, 0.05, 0.5, 1.0])  # no stencil reaches 0
     assert_allclose(cl.derivative(f, x), 1 / x, rtol=1e-12)
     assert sum(calls) == 9 * 4 + 9 * 2
     # exp keeps the larger step near 0, where its round-off is smaller
