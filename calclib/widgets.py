@@ -387,6 +387,7 @@ class Choice:
         dropdown = widgets.Dropdown(
             options=[(text, i) for i, text in enumerate(self.texts)], value=self.index,
             description=self.label, style={"description_width": "initial"},
+            layout=widgets.Layout(width="max-content"),
         )
         return dropdown, dropdown
 
@@ -812,7 +813,9 @@ def interactive_figure(
         with one keyword argument per control (its ``name``). Use ``fig.subplots()`` and the
         axes' methods, not ``pyplot``. It must depend on its arguments only: the book draws
         each frame in advance. An exception it raises is drawn in the figure as a short message.
-        Warnings raised while drawing are not printed.
+        Warnings raised while drawing are not printed. The margins are fitted once, on the
+        first frame, and kept (the figure does not jump as a control moves), unless ``plot``
+        sets its own with ``fig.subplots_adjust`` or a layout engine.
     *controls : Slider, Choice or Play
         At least one. The HTML book holds one frame per combination of their values, at most
         ``MAX_FRAMES`` (100) in all.
@@ -831,6 +834,13 @@ def interactive_figure(
         environment variable ``CALCLIB_STATIC_FIGURES`` is ``1`` (the book's build), HTML
         with precomputed frames and inline JavaScript. ``render(**values)`` returns one frame
         as PNG bytes, ``to_html()`` the static HTML, ``widget()`` the ipywidgets box.
+
+    Notes
+    -----
+    In a kernel, each frame drawn is kept, and once the reader pauses the frames one step
+    away on each control are drawn ahead, so a move of one step usually shows at once. In the
+    book, a frame is a PNG of ``PALETTE_COLORS`` (64) colours laid over the first frame and
+    transparent where it does not differ from it, so it costs only what changes.
 
     Examples
     --------

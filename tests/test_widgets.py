@@ -379,3 +379,32 @@ def test_live_figure_draws_neighbouring_frames_when_idle():
         return set(figure._cache)
 
     assert asyncio.run(reader()) == {(2, 0), (1, 0), (0, 0), (1, 1)}
+
+
+# -- layout --------------------------------------------------------------------------------
+
+
+def long_labels(fig, a):
+    ax = fig.subplots()
+    ax.plot([0, 1], [0, 10.0 ** (6 * a)])
+    ax.set(xlabel="x", ylabel="a quantity with a long name", title="A title")
+
+
+def test_margins_are_fitted_once_and_kept():
+    figure = cl.interactive_figure(long_labels, cl.Slider("a", 0, 1, steps=3), **SMALL)
+    figure.render(a=0.0)
+    first = figure._figure.axes[0].get_position().bounds
+    figure.render(a=1.0)  # other tick labels: the axes stay where they were
+    assert figure._figure.axes[0].get_position().bounds == first
+    assert first[0] > 0.125  # moved right of matplotlib's default to make room for the label
+
+
+def test_a_plot_that_sets_its_margins_keeps_them():
+    def own_margins(fig, a):
+        fig.subplots_adjust(left=0.4, right=0.9)
+        long_labels(fig, a)
+
+    figure = cl.interactive_figure(own_margins, cl.Slider("a", 0, 1, steps=3), **SMALL)
+    figure.render(a=1.0)
+    assert_allclose(figure._figure.axes[0].get_position().x0, 0.4)
+    assert_allclose(figure._figure.axes[0].get_position().x1, 0.9)
