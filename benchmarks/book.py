@@ -78,8 +78,14 @@ def scratch_copy(target: Path) -> Path:
 def make_book(folder: Path) -> dict:
     """Run ``make book`` in ``folder``; return its time and the notebooks it executed."""
     start = time.perf_counter()
+    # -o: take the venv's install stamp as up to date, so that make never reinstalls the shared
+    # venv from the scratch copy (which would point the editable calclib at a deleted folder).
     done = subprocess.run(
-        ["make", "book"], cwd=folder, capture_output=True, text=True, check=False
+        ["make", "-o", ".venv/.installed", "book"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     seconds = time.perf_counter() - start
     if done.returncode != 0:
@@ -163,13 +169,15 @@ def measure_pages(site: Path) -> list[dict]:
                 )
                 transferred = 0
                 for request in requests:
+                    if not request.url.startswith(base):
+                        continue  # data: URLs are part of the page already counted
                     sizes = request.sizes()
                     transferred += sizes["responseBodySize"] + sizes["responseHeadersSize"]
                 results.append(
                     {
                         "page": page_path,
                         "bytes": transferred,
-                        "requests": len(requests),
+                        "requests": sum(request.url.startswith(base) for request in requests),
                         "outside_requests": outside,
                         "typeset_ms": None if typeset is None else round(typeset),
                     }

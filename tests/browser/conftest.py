@@ -49,7 +49,7 @@ def site_pages() -> list[str]:
 
     Redirect stubs (such as ``index.html`` pointing at the root document) are left out.
     """
-    if not (SITE / "index.html").is_file():
+    if not book_is_built():
         return []
     pages = []
     for path in sorted(SITE.rglob("*.html")):
@@ -79,8 +79,8 @@ def pages_containing(marker: str) -> list[str]:
 def parametrize_pages(metafunc: pytest.Metafunc, name: str, pages: list[str], why: str) -> None:
     """Parametrize ``name`` over ``pages``; with none, one case that fails or skips with a reason.
 
-    With no built book, the case fails (``built_site`` says to run ``make book``); with a
-    built book that simply has no such page yet, it is skipped and says so.
+    With no built book, the case fails (``pytest_runtest_call`` says to run ``make book``);
+    with a built book that simply has no such page yet, it is skipped and says so.
     """
     if pages:
         metafunc.parametrize(name, pages)
@@ -114,11 +114,21 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         )
 
 
+def book_is_built() -> bool:
+    """Whether ``make book`` has built the site."""
+    return (SITE / "index.html").is_file()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item: pytest.Item) -> None:
+    """Fail (not skip, not error) every test of the built book when it was not built."""
+    if "built_site" in item.fixturenames and not book_is_built():
+        pytest.fail(MISSING_BOOK, pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def built_site() -> Path:
-    """The built book's folder; fails (does not skip) when the book was not built."""
-    if not (SITE / "index.html").is_file():
-        pytest.fail(MISSING_BOOK, pytrace=False)
+    """The built book's folder (a test using it fails when the book was not built)."""
     return SITE
 
 
@@ -130,6 +140,9 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def site_url(built_site: Path) -> Iterator[str]:
     """Serve the built book on 127.0.0.1 (a free port) for the session; yield its base URL."""
+    if not book_is_built():
+        yield ""  # nothing to serve: the test fails with MISSING_BOOK
+        return
     handler = functools.partial(_QuietHandler, directory=str(built_site))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -165,6 +178,9 @@ def _install_chromium() -> str | None:
 @pytest.fixture(scope="session")
 def browser(built_site: Path):
     """Debian's Chromium, headless, driven by Playwright for the whole session."""
+    if not book_is_built():
+        yield None  # nothing to load: the test fails with MISSING_BOOK
+        return
     reason = _install_chromium()
     if reason is not None:
         pytest.skip(reason)
@@ -213,6 +229,9 @@ def wait_for_mathjax(page) -> None:
 @pytest.fixture
 def visit(browser, site_url: str) -> Iterator[Visit]:
     """A fresh browser tab whose every request is routed: only 127.0.0.1 gets through."""
+    if browser is None:
+        yield None  # no built book: the test fails with MISSING_BOOK
+        return
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     tab = context.new_page()
     seen = Visit(page=tab, base=site_url)
