@@ -22,9 +22,10 @@ The step is a power of two (so that ``x + j*h`` is computed exactly) between ``|
 so that the stencil ``x +- 4h`` stays within 3% of ``|x|`` of the point, inside a domain edge at
 0 (``np.log`` at ``x = 0.05``); capped for large ``|x|``; and with a floor for points near 0,
 where round-off ``1e-16 |f| / h`` would grow. For ``|x|`` below the floor both steps are tried,
-the floor and ``|x|/256`` to ``|x|/128`` (18 evaluations), and the result with the smaller error
-estimate is kept: ``np.exp`` at 0.01 prefers the first, ``np.log`` at 0.01 the second. The
-constants balance round-off against truncation on the suite of ``benchmarks/accuracy.py``.
+the floor and ``|x|/256`` to ``|x|/128``, with error estimates (27 evaluations in all), and the
+result with the smaller error estimate is kept: ``np.exp`` at 0.01 prefers the first,
+``np.log`` at 0.01 the second. The constants balance round-off against truncation on the suite
+of ``benchmarks/accuracy.py``.
 
 Where f returns NaN or infinity on the stencil (a domain edge closer than ``4h``), the engine
 quarters the step of those points until the stencil fits, at most 12 times, then divides it by
@@ -77,7 +78,7 @@ def _richardson_weights(levels: np.ndarray) -> np.ndarray:
 WEIGHTS = _richardson_weights(_LEVELS)  # [4/5, -1/5, 4/105, -1/280]: the O(h^8) derivative
 _LOWER = _richardson_weights(_LEVELS[:3])  # [3/4, -3/20, 1/60]: the O(h^6) one, for the estimate
 _SIGNED = np.concatenate([WEIGHTS, -WEIGHTS])  # the weights of g(h), ..., g(4h), g(-h), ...
-_CHUNK = 1 << 16  # function values per call of f: keeps the work arrays in the cache
+_CHUNK = 1 << 14  # function values per call of f: keeps the work arrays in the cache
 _RETRIES = 12  # where f is not finite, quarter the step at most this many times,
 _MARGIN = 32.0  # then divide the first step that fits by this margin
 
@@ -219,40 +220,30 @@ def _line_derivative(
     steps used.
     """
     lines = len(h)
-    h = np.array(h, dtype=float)
+    h = np.array(h, dtype=float)  # a copy: the retries change it
     if lines == 0:
         return np.zeros(0), (np.zeros(0) if error else None), h
     chunk = max(1, _CHUNK // (len(CENTERED) * width))
-    # Error estimates for every line, or only for those near 0 that try a second step.
-    track = None if error or near_zero is None else near_zero > 0
     state: dict[str, Any] = {}
 
-    def combine(index: Any, stencil: np.ndarray) -> None:
-        """Store the (undivided) derivative and error estimate of these lines."""
+    def combine(index: Any, stencil: np.ndarray, estimates: bool) -> None:
+        """Store the (undivided) derivative, and if asked its error estimate, of these lines."""
         if not state:
             state["out"] = stencil.shape[2:]
             state["values"] = np.empty((lines,) + state["out"], np.result_type(stencil, float))
-            estimates = error or track is not None
-            state["estimate"] = np.empty((lines,) + state["out"]) if estimates else None
         shape = (-1,) + state["out"]
         flat = stencil.reshape(len(stencil), -1)
         value = np.dot(_SIGNED, flat[:8])
         if len(flat) > 8:
             value += 0.0 * flat[8]  # NaN where f is NaN or infinite at the point itself
         state["values"][index] = value.reshape(shape)
-        if error:
+        if estimates:
+            if "estimate" not in state:
+                state["estimate"] = np.full((lines,) + state["out"], np.nan)
             state["estimate"][index] = _estimate(flat, value).reshape(shape)
-        elif track is not None and track[index].any():
-            chosen = track[index]
-            if isinstance(index, slice):
-                index = np.arange(index.start, index.stop)
-            rows = index[chosen]
-            sub = stencil[:, chosen].reshape(len(stencil), -1)
-            part = value.reshape(shape)[chosen].reshape(-1)
-            state["estimate"][rows] = _estimate(sub, part).reshape(shape)
 
-    def run(index: Any) -> None:
-        combine(index, evaluate(index, h[index]))
+    def run(index: Any, estimates: bool = error) -> None:
+        combine(index, evaluate(index, h[index]), estimates)
 
     def per_line(array: np.ndarray, index: Any) -> np.ndarray:
         return array[index].reshape(len(h[index]), -1)
@@ -284,10 +275,12 @@ def _line_derivative(
         bad = np.concatenate([bad[still], fits])
     if near_zero is not None:
         _prefer_smaller_step(state, h, near_zero, run, per_line)
+    estimate = state.get("estimate") if error else None
     steps = h.reshape((lines,) + (1,) * len(state["out"]))
     if error:
-        state["estimate"] /= steps
-    return values / steps, (state["estimate"] if error else None), h
+        estimate /= steps
+    values /= steps
+    return values, estimate, h
 
 
 def _estimate(flat: np.ndarray, value: np.ndarray) -> np.ndarray:
@@ -303,16 +296,21 @@ def _estimate(flat: np.ndarray, value: np.ndarray) -> np.ndarray:
 def _prefer_smaller_step(
     state: dict, h: np.ndarray, near_zero: np.ndarray, run: Callable, per_line: Callable
 ) -> None:
-    """Redo the lines with a smaller ``near_zero`` step; keep it where it estimates better."""
+    """Redo the lines with a smaller ``near_zero`` step; keep it where it estimates better.
+
+    Both steps are evaluated with error estimates (the first again, unless it has one).
+    """
     index = np.flatnonzero((near_zero > 0) & (near_zero < h))
     if len(index) == 0:
         return
+    if "estimate" not in state or np.isnan(state["estimate"][index]).any():
+        run(index, True)
     values, estimate = state["values"], state["estimate"]
     old = values[index], estimate[index], h[index]
     old_value = per_line(values, index) / h[index, None]
     old_error = per_line(estimate, index).max(axis=1) / h[index]
     h[index] = near_zero[index]
-    run(index)
+    run(index, True)
     new_error = per_line(estimate, index).max(axis=1) / h[index]
     change = np.abs(per_line(values, index) / h[index, None] - old_value).max(axis=1)
     # Better, and consistent with the first value (a step so small that f cannot resolve it
@@ -453,7 +451,7 @@ def derivative(
     """The derivative ``f'(x)`` of a function of one variable, accurate to about 1e-13.
 
     Vectorized: f is called once on all the stencil points of all the points (or once per
-    block of 65536 values). Taught in chapter 1.
+    block of 16384 values). Taught in chapter 1.
 
     Parameters
     ----------
@@ -492,15 +490,18 @@ def derivative(
     True
     """
     func = "derivative"
-    x = _elementwise(func, f, x)
+    check_callable(func, "f", f)
+    if isinstance(x, np.ndarray) and x.dtype == np.float64 and np.isfinite(x).all():
+        flat = x.reshape(-1)  # a fast path for the common case: no copy
+    else:
+        flat = as_points(func, x).reshape(-1)
+    shape = np.shape(x)
     if method not in ("richardson", "complex"):
         fail(func, f"method must be 'richardson' or 'complex', got {describe(method)}")
     if h is not None:
         h = check_steps(func, h)
     if not isinstance(error, bool):
         fail(func, f"error must be True or False, got {describe(error)}", TypeError)
-    shape = x.shape
-    flat = x.reshape(-1)
     near_zero = None
     if h is None:
         steps = default_step(flat, **STEP)
@@ -517,18 +518,7 @@ def derivative(
     if method == "complex":
         value, estimate = _complex_step(func, f, flat, steps, where)
     else:
-
-        # x + CENTERED * h as one matrix product (exact when h is a power of two).
-        shifts = np.stack([np.ones_like(CENTERED), CENTERED], axis=1)
-        pairs = np.stack([flat, steps])
-
-        def evaluate(index: Any, step: np.ndarray) -> np.ndarray:
-            # a slice: the first pass, with the steps of ``pairs``; else retries, new steps
-            both = pairs[:, index] if isinstance(index, slice) else np.stack([flat[index], step])
-            points = np.dot(shifts, both)
-            values = call(func, f, points.reshape(-1))
-            return values.reshape(points.shape + values.shape[1:])
-
+        evaluate = _stencil_evaluator(func, f, flat)
         value, estimate, _ = _line_derivative(
             func, evaluate, steps, where, adapt=h is None, error=error, near_zero=near_zero
         )
@@ -536,6 +526,30 @@ def derivative(
     if error:
         return value, estimate.reshape(value.shape)
     return value
+
+
+def _stencil_evaluator(func: str, f: Callable, x: np.ndarray) -> Callable:
+    """The ``evaluate`` of the engine for an elementwise f at the points ``x`` (1-D)."""
+    # x + CENTERED * h as one matrix product, exact when h is a power of two. The first pass
+    # (slices of lines) reuses two buffers, so that no large array is allocated per block.
+    shifts = np.stack([np.ones_like(CENTERED), CENTERED], axis=1)
+    buffers: list[np.ndarray] = []
+
+    def evaluate(index: Any, step: np.ndarray) -> np.ndarray:
+        if isinstance(index, slice):
+            count = len(step)
+            if not buffers or buffers[0].shape[1] < count:
+                buffers[:] = [np.empty((2, count)), np.empty(len(CENTERED) * count)]
+            pairs = buffers[0][:, :count]
+            pairs[0], pairs[1] = x[index], step
+            points = buffers[1][: len(CENTERED) * count].reshape(len(CENTERED), count)
+            np.dot(shifts, pairs, out=points)
+        else:
+            points = np.dot(shifts, np.stack([x[index], step]))
+        values = call(func, f, points.reshape(-1))
+        return values.reshape(points.shape + values.shape[1:])
+
+    return evaluate
 
 
 def _complex_step(
