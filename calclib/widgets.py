@@ -57,7 +57,7 @@ PLAY_INTERVAL_MS = 250
 _CACHE_SIZE = 64
 # Seconds of quiet after an update before a live figure draws the frames one step away, and
 # between two of them: the kernel stays free to answer the reader's next move at once.
-_PREFETCH_DELAY = 0.25
+_PREFETCH_DELAY = 0.1
 _PREFETCH_GAP = 0.05
 # Matplotlib settings for every frame: the title sits at the top of its axes instead of being
 # moved above tick labels on top, which skips a costly measurement of every tick label.
@@ -508,6 +508,8 @@ class InteractiveFigure:
         self._inputs: list[Any] = []
         self._cache: OrderedDict[tuple[int, ...], bytes] = OrderedDict()
         self._prefetch: asyncio.TimerHandle | None = None
+        self._shown: tuple[int, ...] = ()  # the control indices of the frame on show
+        self._heading: tuple[int, int] | None = None  # (control, +1 or -1) of the last move
 
     # -- drawing ---------------------------------------------------------------------------
 
@@ -699,7 +701,8 @@ class InteractiveFigure:
             return self._view
         import ipywidgets as widgets
 
-        first = self._frame(self._current_indices())
+        self._shown = self._current_indices()
+        first = self._frame(self._shown)
         shown = []
         for control in self.controls:
             box, value_widget = control._widget(widgets)
@@ -734,22 +737,33 @@ class InteractiveFigure:
 
     def _update(self, change: Any = None) -> None:
         """Show the frame of the controls' current values (a widget observer)."""
-        self._image.value = self._frame(self._current_indices())
+        here = self._current_indices()
+        moved = [(p, 1 if new > old else -1)
+                 for p, (new, old) in enumerate(zip(here, self._shown, strict=True)) if new != old]
+        if moved:
+            self._heading = moved[0]
+        self._shown = here
+        self._image.value = self._frame(here)
         self._schedule_prefetch()
 
     def _neighbours(self) -> list[tuple[int, ...]]:
-        """The frames one step away from the current one, on each control."""
-        here = self._current_indices()
+        """The frames the reader may ask for next: two steps on in the direction of the last
+        move, then one step either way on each control."""
+        here = self._shown
+        moves = [(p, step) for p in range(len(self.controls)) for step in (1, -1)]
+        if self._heading is not None:
+            position, step = self._heading
+            moves = [(position, step), (position, 2 * step)] + moves
         near = []
-        for position, control in enumerate(self.controls):
-            for step in (1, -1):
-                i = here[position] + step
-                if 0 <= i < len(control.values):
-                    near.append(here[:position] + (i,) + here[position + 1:])
+        for position, step in moves:
+            i = here[position] + step
+            indices = here[:position] + (i,) + here[position + 1:]
+            if 0 <= i < len(self.controls[position].values) and indices not in near:
+                near.append(indices)
         return near
 
     def _schedule_prefetch(self) -> None:
-        """Once the reader pauses, draw the frames one step away, one at a time."""
+        """Once the reader pauses, draw the frames they may ask for next, one at a time."""
         if self._prefetch is not None:
             self._prefetch.cancel()
             self._prefetch = None
@@ -838,7 +852,8 @@ def interactive_figure(
     Notes
     -----
     In a kernel, each frame drawn is kept, and once the reader pauses the frames one step
-    away on each control are drawn ahead, so a move of one step usually shows at once. In the
+    away on each control (two in the direction of the last move) are drawn ahead, so a move
+    of one step usually shows at once. In the
     book, a frame is a PNG of ``PALETTE_COLORS`` (64) colours laid over the first frame and
     transparent where it does not differ from it, so it costs only what changes.
 

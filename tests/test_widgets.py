@@ -367,18 +367,28 @@ def test_live_mime_bundle_has_widget_text_and_png(monkeypatch):
     assert_allclose(centre_colour(png), [0.5, 0, 0], atol=0.02)
 
 
-def test_live_figure_draws_neighbouring_frames_when_idle():
-    figure = cl.interactive_figure(colour_plot, cl.Slider("a", 0, 1, steps=5),
+def test_live_figure_draws_the_next_frames_when_idle():
+    figure = cl.interactive_figure(colour_plot, cl.Slider("a", 0, 1, steps=7),
                                    cl.Choice("b", [0.0, 1.0]), **SMALL)
 
     async def reader():
         (slider,) = parts(figure, ipywidgets.FloatSlider)
-        slider.value = 0.25
-        assert set(figure._cache) == {(2, 0), (1, 0)}
-        await asyncio.sleep(widgets._PREFETCH_DELAY + 0.5)
-        return set(figure._cache)
+        assert set(figure._cache) == {(3, 0)}
+        slider.value = slider.value + slider.step  # one step right
+        assert set(figure._cache) == {(3, 0), (4, 0)}
+        await asyncio.sleep(widgets._PREFETCH_DELAY + 1)
+        return list(figure._cache)
 
-    assert asyncio.run(reader()) == {(2, 0), (1, 0), (0, 0), (1, 1)}
+    # two steps on to the right, then one step either way on each control
+    assert asyncio.run(reader()) == [(3, 0), (4, 0), (5, 0), (6, 0), (4, 1)]
+
+
+def test_live_figure_without_event_loop_draws_on_demand_only():
+    figure = cl.interactive_figure(colour_plot, cl.Slider("a", 0, 1, steps=7),
+                                   cl.Choice("b", [0.0, 1.0]), **SMALL)
+    (slider,) = parts(figure, ipywidgets.FloatSlider)
+    slider.value = 1.0
+    assert set(figure._cache) == {(3, 0), (6, 0)}
 
 
 # -- layout --------------------------------------------------------------------------------
