@@ -418,3 +418,42 @@ def test_a_plot_that_sets_its_margins_keeps_them():
     figure.render(a=1.0)
     assert_allclose(figure._figure.axes[0].get_position().x0, 0.4)
     assert_allclose(figure._figure.axes[0].get_position().x1, 0.9)
+
+
+# -- the book's Sphinx extension -----------------------------------------------------------
+
+
+def test_extension_never_picks_a_widget_view_for_html():
+    from types import SimpleNamespace
+
+    from calclib import sphinxext
+
+    config = SimpleNamespace(nb_mime_priority_overrides=[("latex", "image/png", 1)])
+    sphinxext._prefer_image_to_widget(None, config)
+    assert ("latex", "image/png", 1) in config.nb_mime_priority_overrides
+    assert ("html", sphinxext.WIDGET_VIEW, None) in config.nb_mime_priority_overrides
+
+
+def test_extension_warns_about_a_figure_executed_live(caplog):
+    from types import SimpleNamespace
+
+    from docutils import nodes
+
+    from calclib import sphinxext
+
+    def bundle(text):
+        node = nodes.container(nb_element="mime_bundle")
+        node += nodes.container("", nodes.literal_block(text, text), mime_type="text/plain")
+        node += nodes.container(mime_type=sphinxext.WIDGET_VIEW)
+        return node
+
+    doctree = nodes.document("", "")
+    doctree += bundle("Interactive figure drawn by plot: a secant line")
+    doctree += bundle("FloatSlider(value=1.0)")  # some other widget: not ours to judge
+    app = SimpleNamespace(env=SimpleNamespace(docname="chapters/01_derivatives"))
+    with caplog.at_level("WARNING"):
+        sphinxext._warn_about_live_figures(app, doctree)
+    warnings_seen = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings_seen) == 1
+    assert "chapters/01_derivatives holds an interactive figure" in warnings_seen[0]
+    assert "jupyter-book clean --all" in warnings_seen[0]
