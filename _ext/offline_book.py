@@ -13,6 +13,8 @@ The default jupyter-book page breaks both, so this Sphinx extension:
   frames with their own script, and a notebook run live uses JupyterLab's own widget manager;
 - drops the theme's 1.5 MB ``fontawesome.js`` (which redraws icons as SVG): the icons come
   from Font Awesome's web fonts, which the theme's style sheet already declares;
+- turns on the theme's search as you type: every page loads Sphinx's search index anyway, so
+  the search box lists matching pages while the reader types, offline;
 - fails the build (a warning, and the book builds with ``-W``) if any page still links a
   script, style sheet, image or frame on another host, naming the page and the address.
 
@@ -101,6 +103,8 @@ def mathjax_source() -> Path:
 def _configure(app: Sphinx, config: Config) -> None:
     """Point MathJax at the local copy; turn off thebe and the CDN widget scripts."""
     config.mathjax_path = f"{MATHJAX_DIR}/startup.js"
+    # The theme loads the search index on every page anyway: let the search box use it.
+    config.html_theme_options = {**config.html_theme_options, "search_as_you_type": True}
     mathjax3_config = dict(config.mathjax3_config or {})
     mathjax3_config["loader"] = {**mathjax3_config.get("loader", {}), "load": MATHJAX_LOAD}
     config.mathjax3_config = mathjax3_config

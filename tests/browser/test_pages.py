@@ -86,29 +86,52 @@ AXE_RUNS = """async (tags) => {
 }"""
 
 
-def test_no_serious_accessibility_violation(visit, page_path: str) -> None:
-    """axe-core finds no serious or critical WCAG 2.1 A/AA violation."""
-    visit.open(page_path)
-    visit.page.add_script_tag(content=axe_source())
-    violations = visit.page.evaluate(AXE_RUNS, WCAG_TAGS)
-    problems = [
+def serious_violations(page) -> list[str]:
+    """axe-core's serious and critical WCAG 2.1 A/AA violations on the page as it is now."""
+    page.add_script_tag(content=axe_source())
+    return [
         f"[{violation['impact']}] {violation['id']}: {violation['help']} "
         f"at {[node['target'] for node in violation['nodes']][:5]} "
         f"e.g. {violation['nodes'][0]['html'][:200]!r}"
-        for violation in violations
+        for violation in page.evaluate(AXE_RUNS, WCAG_TAGS)
         if violation["impact"] in ("serious", "critical")
     ]
+
+
+def test_no_serious_accessibility_violation(visit, page_path: str) -> None:
+    """axe-core finds no serious or critical WCAG 2.1 A/AA violation."""
+    visit.open(page_path)
+    problems = serious_violations(visit.page)
     assert problems == [], f"{page_path}:\n" + "\n".join(problems)
 
 
 def test_search_works_offline(visit, built_site: Path) -> None:
-    """Sphinx's own search index finds the how-to-use page, with no server-side search."""
+    """Sphinx's own search index finds the how-to-use page, with no server-side search, and
+    the results page is accessible."""
     visit.open("search.html?q=Binder+Colab")
     results = visit.page.locator("ul.search li a")
     results.first.wait_for(timeout=15_000)
     targets = [results.nth(i).get_attribute("href") for i in range(results.count())]
     assert any(target.startswith("how_to_use.html") for target in targets), targets
     assert visit.blocked == []
+    problems = serious_violations(visit.page)
+    assert problems == [], "search results:\n" + "\n".join(problems)
+
+
+def test_search_as_you_type(visit, built_site: Path) -> None:
+    """On any page, Ctrl+K opens the search box, which lists matching pages while typing."""
+    visit.open("intro.html")
+    visit.page.keyboard.press("Control+k")
+    box = visit.page.locator("#pst-search-dialog input[name=q]")
+    box.wait_for(state="visible", timeout=5_000)
+    box.press_sequentially("Binder", delay=50)
+    results = visit.page.locator("#search-results li a")
+    results.first.wait_for(timeout=15_000)
+    targets = [results.nth(i).get_attribute("href") for i in range(results.count())]
+    assert any("how_to_use.html" in target for target in targets), targets
+    assert visit.blocked == [] and visit.console_errors == [], (visit.blocked, visit.console_errors)
+    problems = serious_violations(visit.page)
+    assert problems == [], "search as you type:\n" + "\n".join(problems)
 
 
 def test_chapter_navigation_and_launch_buttons(visit, chapter_path: str) -> None:
