@@ -24,6 +24,7 @@ import html
 import inspect
 import math
 import numbers
+import re
 import signal
 import threading
 import warnings
@@ -47,8 +48,19 @@ SIMPLIFY_LIMIT = 1.0
 #: How many random points of the domain the numerical comparison uses.
 N_POINTS = 40
 _RTOL, _CLOSE = 1e-6, 1e-2
+# A wrong answer is called off by a constant factor only for factors p/q with |p|, q <= this.
+_MAX_FACTOR = 4
 # (text, background, border) for correct and wrong feedback; the text contrast is above 10:1.
 _COLOURS = {True: ("#0b3d1a", "#e8f5ec", "#1e7b34"), False: ("#4a2800", "#fff4e0", "#b35c00")}
+
+
+def _title_of(label: str) -> str:
+    """The heading for a label: ``"ex-derivatives-1"`` and ``"1"`` give ``"Exercise 1"``,
+    ``"2.3"`` gives ``"Exercise 2.3"``, a label without a trailing number just ``"Exercise"``."""
+    if not label:
+        return ""
+    number = re.search(r"(?:^|[^0-9A-Za-z.])(\d+(?:\.\d+)*)$", label)
+    return f"Exercise {number.group(1)}" if number else "Exercise"
 
 
 class Feedback:
@@ -73,20 +85,30 @@ class Feedback:
         ``"not finite"``, ``"error"`` (the function raised) or ``"timeout"``.
     label : str
         The exercise's label.
+    title : str
+        The heading shown before the check mark, such as ``"Exercise 1"``.
     """
 
-    def __init__(self, correct: bool, message: str, kind: str = "", label: str = ""):
+    def __init__(
+        self,
+        correct: bool,
+        message: str,
+        kind: str = "",
+        label: str = "",
+        title: str | None = None,
+    ):
         self.correct = bool(correct)
         self.message = message
         self.kind = kind or ("correct" if correct else "wrong")
         self.label = label
+        self.title = _title_of(label) if title is None else title
 
     def __bool__(self) -> bool:
         return self.correct
 
     def __str__(self) -> str:
         mark = "✓ Correct" if self.correct else "✗ Not yet"
-        label = f"Exercise {self.label}: " if self.label else ""
+        label = f"{self.title}: " if self.title else ""
         return f"{label}{mark}. {self.message}" if self.message else f"{label}{mark}."
 
     __repr__ = __str__
@@ -94,7 +116,7 @@ class Feedback:
     def _repr_html_(self) -> str:
         text, background, border = _COLOURS[self.correct]
         mark = "✓ Correct" if self.correct else "✗ Not yet"
-        label = f"Exercise {html.escape(self.label)}: " if self.label else ""
+        label = f"{html.escape(self.title)}: " if self.title else ""
         lines = []
         for line in self.message.splitlines():
             if line.startswith("    "):  # a formula with a caret under it
@@ -183,12 +205,16 @@ def _fmt(value: float, digits: int = 4) -> str:
     return f"{value:.{digits}g}"
 
 
-def _ratio(value: float) -> str:
-    """A factor such as ``2``, ``1/2`` or ``-3``, as a simple fraction when it is one."""
-    frac = Fraction(value).limit_denominator(12)
-    if abs(float(frac) - value) <= 1e-6 * abs(value):
-        return str(frac)
-    return _fmt(value)
+def _simple_ratio(value: float) -> Fraction | None:
+    """``value`` as a simple fraction such as 2, 1/2, -3 or 2/3 (numerator and denominator
+    at most `_MAX_FACTOR` in size), or None: any two numbers differ by some factor, and only
+    a simple one is a likely mistake."""
+    if not math.isfinite(value) or value == 0:
+        return None
+    frac = Fraction(value).limit_denominator(_MAX_FACTOR)
+    if abs(frac.numerator) > _MAX_FACTOR or abs(float(frac) - value) > 1e-6 * abs(value):
+        return None
+    return frac
 
 
 def _shape_text(shape: tuple) -> str:
@@ -516,6 +542,35 @@ def _close(r: np.ndarray, a: np.ndarray, rtol: float = _RTOL) -> np.ndarray:
         return np.isfinite(r) & np.isfinite(a) & (np.abs(r - a) <= rtol * np.abs(a) + 1e-9 * scale)
 
 
+def _fit(values: np.ndarray, want: tuple) -> np.ndarray | None:
+    """Values of shape (points, *got) in the answer's shape ``want``, or None if they do not
+    fit: a vector may be given as a row or a column, and a one-row or one-column matrix as a
+    flat vector."""
+    got = values.shape[1:]
+    if got == want:
+        return values
+    size = int(np.prod(got))
+    vector_as_matrix = len(want) == 1 and len(got) == 2 and 1 in got and size == want[0]
+    matrix_as_vector = len(want) == 2 and 1 in want and len(got) == 1 and size == np.prod(want)
+    if vector_as_matrix or matrix_as_vector:
+        return values.reshape((len(values),) + want)
+    return None
+
+
+def _arrangement(want: tuple) -> str:
+    """How to write an answer of this shape, to follow 'The entries are right'."""
+    if len(want) == 1:
+        return "give them as one flat list, [a, b, ...]"
+    if len(want) == 2:
+        rows, columns = want
+        entries = "entry" if columns == 1 else "entries"
+        return (
+            f"arrange them as a list of {rows} row{'s' if rows != 1 else ''} "
+            f"of {columns} {entries} each, [[a, b, ...], ...]"
+        )
+    return f"arrange them as an array of shape {want}"
+
+
 def _normalise(choice: str) -> str:
     return " ".join(choice.casefold().replace("-", " ").replace("_", " ").split()).strip(".!")
 
@@ -592,7 +647,9 @@ class Exercise:
     Parameters
     ----------
     label : str
-        A short name shown with the feedback, such as ``"2.3"``.
+        A short name for the exercise, such as ``"ex-derivatives-1"`` or ``"2.3"``, kept as
+        ``.label``. The feedback's heading is made from its trailing number: ``"Exercise 1"``,
+        ``"Exercise 2.3"``.
     answer : str, sympy expression, number, callable, sequence, numpy array or sympy Matrix
         The reference answer: a formula (``"3*x**2 - 4"``), a vector or matrix of formulas or
         numbers, a function, or, with ``choices``, one of the choices.
@@ -609,6 +666,9 @@ class Exercise:
         Typical wrong answers mapped to the hint they should get.
     hint : str, optional
         A general hint shown with a wrong answer that is not a listed mistake.
+    title : str, optional
+        The heading of the feedback, such as ``"Exercise 3 (product rule)"``, in place of the
+        one made from the label.
 
     Notes
     -----
@@ -617,7 +677,9 @@ class Exercise:
     any of these, or a Python function. A function of one variable is called as ``f(x)``
     with a number; of several variables as ``f(x, y)`` if it takes that many arguments, else
     as ``f(p)`` with a point ``p`` of shape (n,). It may run for ``TIME_LIMIT`` (2) seconds in all.
-    A vector answer may be given as a row or a column.
+    A vector answer may be given as a row or a column, and a one-row or one-column matrix
+    answer as a flat list. A wrong answer is said to be off by a constant factor only when
+    the factor is a simple fraction such as 2, 1/2 or 2/3.
 
     Examples
     --------
@@ -628,6 +690,10 @@ class Exercise:
     Exercise 1.1: ✗ Not yet. Where did the -4x go?
     >>> ex.check("-3*x**2 + 4").kind
     'sign'
+    >>> Exercise("ex-derivatives-2", answer="2*x").check("2x")
+    Exercise 2: ✓ Correct. Your answer equals the reference answer.
+    >>> Exercise("ex-derivatives-2", answer="2*x", title="Power rule").check("x^2")
+    Power rule: ✗ Not yet. At x = 0.55 your answer gives 0.3025, but the correct value is 1.1.
     >>> kind = Exercise("4.2", "saddle point", choices=["local minimum", "saddle point"])
     >>> kind.check("Saddle  Point").correct
     True
@@ -643,6 +709,7 @@ class Exercise:
         choices: Any = None,
         mistakes: Any = None,
         hint: str | None = None,
+        title: str | None = None,
     ):
         func = "Exercise"
         if not isinstance(label, str) or not label.strip():
@@ -653,7 +720,15 @@ class Exercise:
             )
         if hint is not None and not isinstance(hint, str):
             fail(func, f"hint must be a string or None, got {_show(hint)}", TypeError)
+        if title is not None and (not isinstance(title, str) or not title.strip()):
+            fail(
+                func,
+                f'title must be a non-empty string such as "Exercise 3 (product rule)" or None, '
+                f"got {_show(title)}",
+                TypeError,
+            )
         self.label, self.answer, self.hint = label, answer, hint
+        self.title = _title_of(label) if title is None else title.strip()
         func = f"Exercise {label!r}"
         pairs = _mistake_pairs(func, mistakes)
         self.choices: list[str] | None = None
@@ -769,25 +844,33 @@ class Exercise:
             message = f"This answer could not be checked ({type(exc).__name__}: {exc})."
         if not correct and self.hint and kind not in ("mistake", "no answer", "empty"):
             message = f"{message}\nHint: {self.hint}"
-        return Feedback(correct, message, kind, self.label)
+        return Feedback(correct, message, kind, self.label, self.title)
 
     def _example(self) -> str:
+        """What kind of answer to give (a number, a formula, a vector or matrix, a choice),
+        never its shape: finding the shape may be the point of the exercise."""
         if self.choices is not None:
-            return "one of " + ", ".join(repr(c) for c in self.choices)
+            return "one of the choices as a string: " + ", ".join(repr(c) for c in self.choices)
         names = [str(s) for s in self.variables]
-        shape = self._answer.shape
         if self._is_number:
-            what = 'a number such as 0.5 or an exact value as a string such as "sqrt(2)/2"'
-            return what if shape == () else f"{_shape_text(shape)} of numbers"
-        formula = f'a formula in {_names(names)} as a string, such as "{names[0]}^2 + 1"'
-        return formula if shape == () else f"{_shape_text(shape)} of formulas"
+            entry = 'a number (or an exact value as a string, such as "sqrt(2)/2")'
+            single = 'a number such as 0.5, or an exact value as a string such as "sqrt(2)/2"'
+        else:
+            entry = f"a formula in {_names(names)} as a string"
+            single = f'a formula in {_names(names)} as a string, such as "{names[0]}^2 + 1"'
+        if self._answer.shape == ():
+            return single
+        return (
+            "a list for a vector, such as [a, b], or a list of rows for a matrix, such as "
+            f"[[a, b], [c, d]]; each entry {entry}"
+        )
 
     def _check(self, response: Any) -> tuple[bool, str, str]:
         if response is None or response is Ellipsis:
             placeholder = "None" if response is None else "..."
             return (
                 False,
-                f"No answer yet: replace {placeholder} with {self._example()}.",
+                f"No answer yet: replace {placeholder} with your answer ({self._example()}).",
                 "no answer",
             )
         if isinstance(response, (bytes, bytearray, memoryview)):
@@ -867,19 +950,29 @@ class Exercise:
             )
         return False, f"{_show(response)} is not one of the choices: {listing}.", "choice"
 
-    def _fit_shape(self, value: _Value, values: np.ndarray) -> tuple[np.ndarray | None, str]:
+    def _fit_shape(self, values: np.ndarray) -> tuple[np.ndarray | None, str]:
         """The response's values in the answer's shape, or None and the message why not."""
-        want, got = self._answer.shape, value.shape
-        if got == want:
-            return values, ""
-        if len(want) == 1 and len(got) == 2 and 1 in got and int(np.prod(got)) == want[0]:
-            return values.reshape((N_POINTS,) + want), ""
+        want, got = self._answer.shape, values.shape[1:]
+        fitted = _fit(values, want)
+        if fitted is not None:
+            return fitted, ""
         if len(want) == 2 and got == want[::-1]:
             if np.all(_close(values.swapaxes(1, 2), self._values)):
                 return None, "This is the transpose of the answer: swap rows and columns."
         message = f"Wrong shape: expected {_shape_text(want)}, got {_shape_text(got)}."
         if want == () and got in ((1,), (1, 1)):
             message += " Remove the brackets around your answer."
+        elif values[0].size == self._values[0].size > 1:
+            mine = values.reshape(N_POINTS, -1)
+            if np.all(_close(mine, self._values.reshape(N_POINTS, -1))):
+                message += f" The entries are right: {_arrangement(want)}."
+            elif len(want) == 2:
+                by_column = self._values.swapaxes(1, 2).reshape(N_POINTS, -1)
+                if np.all(_close(mine, by_column)):
+                    message += (
+                        " The entries are right but listed column by column (transposed): "
+                        f"{_arrangement(want)}."
+                    )
         return None, message
 
     def _symbolically_equal(self, value: _Value) -> bool:
@@ -895,6 +988,11 @@ class Exercise:
     def _mistake(self, values: np.ndarray) -> str | None:
         """The hint of the listed mistake these values match, if any."""
         for _, mistake_values, hint in self._mistakes:
+            if mistake_values.shape != values.shape and values.shape[1:] == self._answer.shape:
+                # a mistake written as a row or column where the answer is the other
+                mistake_values = _fit(mistake_values, self._answer.shape)
+                if mistake_values is None:
+                    continue
             known = np.isfinite(mistake_values)
             if values.shape == mistake_values.shape and np.all(
                 _close(values[known], mistake_values[known])
@@ -903,12 +1001,13 @@ class Exercise:
         return None
 
     def _compare(self, value: _Value, values: np.ndarray) -> tuple[bool, str, str]:
-        fitted, message = self._fit_shape(value, values)
+        fitted, message = self._fit_shape(values)
         if fitted is None:
             hint = self._mistake(values)
             if hint:
                 return False, hint, "mistake"
-            return False, message, "transpose" if "transpose" in message else "shape"
+            kind = "transpose" if message.startswith("This is the transpose") else "shape"
+            return False, message, kind
         r, a = fitted, self._values
         same = _close(r, a)
         if np.all(same):
@@ -971,11 +1070,8 @@ class Exercise:
             return self._pattern(R.ravel(), A.ravel(), "the correct one")
         return None
 
-    def _pattern(
-        self, r: np.ndarray, a: np.ndarray, correct: str, simple: bool = False
-    ) -> tuple[str, str] | None:
-        """Sign, zero or a constant factor, over all values at once (with ``simple``, only
-        a factor that is a simple fraction: any two numbers differ by some factor)."""
+    def _pattern(self, r: np.ndarray, a: np.ndarray, correct: str) -> tuple[str, str] | None:
+        """Sign, zero or a simple constant factor (`_simple_ratio`), over all values at once."""
         nonzero = np.abs(a) > 1e-9 * max(1.0, float(np.max(np.abs(a))))
         if not np.any(nonzero):
             return None
@@ -983,11 +1079,8 @@ class Exercise:
             return "sign", f"Check the sign: your answer is the negative of {correct}."
         if np.all(_close(r, 0 * r)):
             return "zero", f"Your answer is 0, but {correct} is not."
-        factor = float(np.median(r[nonzero] / a[nonzero]))
-        ratio = _ratio(factor)
-        if simple and "/" not in ratio and not ratio.lstrip("-").isdigit():
-            return None
-        if abs(factor - 1) > _CLOSE and np.all(_close(r, factor * a)):
+        ratio = _simple_ratio(float(np.median(r[nonzero] / a[nonzero])))
+        if ratio is not None and ratio != 1 and np.all(_close(r, float(ratio) * a)):
             return "factor", f"Off by a constant factor: your answer is {ratio} times {correct}."
         return None
 
@@ -1017,9 +1110,7 @@ class Exercise:
                 ", but the answer is a number: substitute the point into "
                 "your formula."
             )
-        found = self._pattern(
-            r, a, "the correct one" if varies else "the correct value", simple=not varies
-        )
+        found = self._pattern(r, a, "the correct one" if varies else "the correct value")
         if found:
             return found
         if varies and np.all(_close(r - a, np.full_like(a, r[0] - a[0]))):

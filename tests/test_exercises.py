@@ -283,7 +283,7 @@ def _raises(x):
 @pytest.mark.parametrize(
     ("response", "kind", "says"),
     [
-        (None, "no answer", "No answer yet: replace None with a formula in x"),
+        (None, "no answer", "No answer yet: replace None with your answer (a formula in x"),
         (..., "no answer", "replace ... with"),
         ("", "empty", "Your answer is empty"),
         ("   ", "empty", "Your answer is empty"),
@@ -557,3 +557,182 @@ def test_a_domain_per_variable():
 def test_feedback_is_the_same_on_every_run():
     messages = {cl.Exercise("7.1", "x^3").check("x^2").message for _ in range(3)}
     assert len(messages) == 1
+
+
+# --- the heading reads well -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("label", "heading"),
+    [
+        ("ex-derivatives-1", "Exercise 1"),
+        ("ex-total-derivative-12", "Exercise 12"),
+        ("ex_chain_3", "Exercise 3"),
+        ("2.3", "Exercise 2.3"),
+        ("7", "Exercise 7"),
+        ("warm-up", "Exercise"),
+    ],
+)
+def test_the_heading_is_made_from_the_labels_number(label, heading):
+    ex = cl.Exercise(label, "2*x")
+    assert ex.label == label
+    right, wrong = ex.check("2x"), ex.check("-2x")
+    assert str(right).startswith(f"{heading}: ✓ Correct.")
+    assert str(wrong).startswith(f"{heading}: ✗ Not yet. Check the sign")
+    assert f"<strong>{heading}: ✗ Not yet.</strong>" in wrong._repr_html_()
+    assert right.label == label
+    if not heading.endswith(label):
+        assert label not in str(right) + right._repr_html_()
+
+
+def test_a_title_replaces_the_heading():
+    ex = cl.Exercise("ex-derivatives-3", "2*x", title="Product rule <warm-up>")
+    assert ex.label == "ex-derivatives-3"
+    feedback = ex.check("2x")
+    assert str(feedback).startswith("Product rule <warm-up>: ✓ Correct.")
+    assert "<strong>Product rule &lt;warm-up&gt;: ✓ Correct.</strong>" in feedback._repr_html_()
+    with pytest.raises(TypeError, match="title must be a non-empty string"):
+        cl.Exercise("ex-derivatives-3", "2*x", title="  ")
+    with pytest.raises(TypeError, match="title must be a non-empty string.*got 3"):
+        cl.Exercise("ex-derivatives-3", "2*x", title=3)
+
+
+# --- a constant factor is claimed only when it is a simple one -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("response", "ratio"),
+    [(1.4, "2"), (0.35, "1/2"), (0.7 * 2 / 3, "2/3"), (-1.4, "-2"), (2.8, "4"), (0.525, "3/4")],
+)
+def test_a_simple_factor_of_a_number_is_named(response, ratio):
+    feedback = cl.Exercise("ex-derivatives-6", 0.7).check(response)
+    assert feedback.kind == "factor", feedback.message
+    assert f"your answer is {ratio} times the correct value" in feedback.message
+
+
+@pytest.mark.parametrize("response", [5.0, 3.5, 1.75, 0.7 * 7 / 3, -0.1, 0.7 * 4.0001])
+def test_any_other_factor_of_a_number_is_not_claimed(response):
+    feedback = cl.Exercise("ex-derivatives-6", 0.7).check(response)
+    assert feedback.kind == "value", feedback.message
+    assert "factor" not in feedback.message
+    assert "too large" in feedback.message or "too small" in feedback.message
+
+
+def test_the_factor_rule_holds_for_formulas_and_vectors(derivative, gradient):
+    assert derivative.check("2x^2 - 8/3").kind == "factor"
+    assert "2/3 times the correct one" in derivative.check("2x^2 - 8/3").message
+    feedback = derivative.check("15x^2 - 20")  # 5 times: not a simple factor
+    assert feedback.kind == "value", feedback.message
+    assert "factor" not in feedback.message
+    assert re.search(
+        r"At x = \S+ your answer gives \S+, but the correct value is", feedback.message
+    )
+    assert gradient.check(["10xy", "5x^2 + 15y^2"]).kind != "factor"
+    assert gradient.check(["-6xy", "-3x^2 - 9y^2"]).kind == "factor"
+
+
+# --- "no answer yet" tells the kind of answer, never its shape -------------------------------
+
+
+@pytest.mark.parametrize("placeholder", [None, ...])
+def test_no_answer_does_not_give_away_the_shape(placeholder):
+    shapes = [[[1], [2]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]], [1, 2], [1, 2, 3, 4, 5], [[1, 2]]]
+    messages = {cl.Exercise("ex-matrix-6", a).check(placeholder).message for a in shapes}
+    assert len(messages) == 1
+    message = messages.pop()
+    assert "a list for a vector" in message and "a list of rows for a matrix" in message
+    assert "×" not in message and "length" not in message
+    formulas = [["x", "y"], [["x"], ["y"]], [["x", "y"], ["1", "x*y"]]]
+    messages = {
+        cl.Exercise("ex-matrix-1", a, variables="x y").check(placeholder).message for a in formulas
+    }
+    assert len(messages) == 1
+    assert "each entry a formula in x and y" in messages.pop()
+
+
+@pytest.mark.parametrize("response", ["", b"[1, 2]"])
+def test_an_empty_answer_does_not_give_away_the_shape(response):
+    messages = {cl.Exercise("6", a).check(response).message for a in ([[1], [2]], [1, 2, 3])}
+    assert len(messages) == 1
+    assert "×" not in messages.pop()
+
+
+@pytest.mark.parametrize(
+    ("answer", "kwargs", "says"),
+    [
+        (0.7, {}, "(a number such as 0.5"),
+        ("3*x**2", {}, '(a formula in x as a string, such as "x^2 + 1")'),
+        ("saddle point", {"choices": KINDS}, "(one of the choices as a string: 'local minimum'"),
+    ],
+)
+def test_no_answer_names_the_kind_of_answer(answer, kwargs, says):
+    feedback = cl.Exercise("8", answer, **kwargs).check(None)
+    assert feedback.kind == "no answer"
+    assert "No answer yet: replace None with your answer " + says in feedback.message
+    assert "list" not in feedback.message
+
+
+# --- a one-row or one-column matrix may be given as a flat vector ----------------------------
+
+
+@pytest.fixture(scope="module")
+def column():
+    return cl.Exercise(
+        "ex-matrix-6",
+        [[-2], [6]],
+        mistakes={((-2, 6),): "This is the transpose, 1 x 2.", (2, -6): "Check the sign."},
+    )
+
+
+@pytest.mark.parametrize("response", [[-2, 6], np.array([-2.0, 6.0]), [[-2], [6]], "[-2, 6]"])
+def test_a_column_answer_accepts_a_flat_vector(column, response):
+    feedback = column.check(response)
+    assert feedback.correct, feedback.message
+
+
+def test_a_column_answer_still_refuses_a_row(column):
+    feedback = column.check([[-2, 6]])
+    assert not feedback.correct
+    assert feedback.message == "This is the transpose, 1 x 2."
+    plain = cl.Exercise("9", [[-2], [6]])
+    assert plain.check([[-2, 6]]).kind == "transpose"
+
+
+def test_a_mistake_matches_as_a_row_a_column_or_a_flat_vector(column):
+    for response in ([2, -6], [[2], [-6]]):
+        assert column.check(response).message == "Check the sign."
+
+
+def test_a_row_answer_accepts_a_flat_vector():
+    ex = cl.Exercise("ex-matrix-7", [["x", "2*y", "1"]], variables="x y")
+    assert ex.check(["x", "2y", "1"]).correct
+    assert ex.check("[x, 2y, 1]").correct
+    assert ex.check([["x"], ["2y"], ["1"]]).kind == "transpose"
+    feedback = ex.check(["x", "y^2", "1"])
+    assert feedback.kind == "value"
+    assert "Entry (1, 2) is not right" in feedback.message
+
+
+@pytest.mark.parametrize(
+    ("response", "says"),
+    [
+        ([2, 4, 2, 4, 8, 4], "The entries are right: arrange them as a list of 2 rows of 3"),
+        ([[2, 4], [2, 4], [8, 4]], "The entries are right: arrange them"),
+        ([2, 4, 4, 8, 2, 4], "The entries are right but listed column by column (transposed)"),
+    ],
+)
+def test_a_wrong_shape_says_when_the_entries_are_right(response, says):
+    ex = cl.Exercise("ex-matrix-5", [[2, 4, 2], [4, 8, 4]])
+    feedback = ex.check(response)
+    assert feedback.kind == "shape"
+    assert feedback.message.startswith("Wrong shape: expected a 2×3 matrix")
+    assert says in feedback.message
+    wrong = ex.check([2, 4, 2, 4, 8, 5])
+    assert wrong.kind == "shape" and "entries are right" not in wrong.message
+
+
+def test_a_vector_in_a_matrix_of_the_wrong_shape_is_told_to_flatten():
+    ex = cl.Exercise("10", [1, 2, 3, 4])
+    feedback = ex.check([[1, 2], [3, 4]])
+    assert feedback.kind == "shape"
+    assert "The entries are right: give them as one flat list" in feedback.message
