@@ -55,6 +55,15 @@ MATHJAX_FILES = (
     "output/chtml/fonts/woff-v2/*.woff",
     "a11y/assistive-mml.js",
 )
+#: What ``startup.js`` goes on to load on every page with mathematics: named in the page's head
+#: (``<link rel="preload">``), so the browser fetches them at once instead of one after another.
+MATHJAX_PRELOAD = (
+    "core.js",
+    "input/tex.js",
+    "output/chtml.js",
+    "output/chtml/fonts/tex.js",
+    "a11y/assistive-mml.js",
+)
 #: Every TeX extension in one file: never loaded, since the extensions come one by one.
 MATHJAX_SKIP = {"input/tex/extensions/all-packages.js"}
 #: How the MathJax package is installed: named in every error about it.
@@ -130,7 +139,7 @@ def _asset_urls(assets: list[Any]) -> list[str]:
 
 
 def _mathjax_only_where_needed(app: Sphinx, pagename: str, context: dict[str, Any]) -> None:
-    """Leave MathJax off a page with no mathematics of its own.
+    """Preload MathJax's components on a page with mathematics; leave it off any other page.
 
     Sphinx loads MathJax on a page when any page in its table of contents has mathematics, so
     the introduction (whose table of contents lists every chapter) would load it for nothing.
@@ -139,6 +148,10 @@ def _mathjax_only_where_needed(app: Sphinx, pagename: str, context: dict[str, An
         return
     own = app.env.get_domain("math").data["has_equations"].get(pagename, False)
     if own:
+        links = [context["pathto"](f"_static/{MATHJAX_DIR}/{name}", 1) for name in MATHJAX_PRELOAD]
+        context["metatags"] = context.get("metatags", "") + "".join(
+            f'\n<link rel="preload" as="script" href="{link}" />' for link in links
+        )
         return
     startup = f"{MATHJAX_DIR}/startup.js"
     context["script_files"][:] = [
