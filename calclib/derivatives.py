@@ -78,7 +78,7 @@ def _richardson_weights(levels: np.ndarray) -> np.ndarray:
 WEIGHTS = _richardson_weights(_LEVELS)  # [4/5, -1/5, 4/105, -1/280]: the O(h^8) derivative
 _LOWER = _richardson_weights(_LEVELS[:3])  # [3/4, -3/20, 1/60]: the O(h^6) one, for the estimate
 _SIGNED = np.concatenate([WEIGHTS, -WEIGHTS])  # the weights of g(h), ..., g(4h), g(-h), ...
-_CHUNK = 1 << 14  # function values per call of f: keeps the work arrays in the cache
+_CHUNK = 1 << 16  # function values per call of f: keeps the work arrays in the cache
 _RETRIES = 12  # where f is not finite, quarter the step at most this many times,
 _MARGIN = 32.0  # then divide the first step that fits by this margin
 
@@ -90,7 +90,9 @@ _ONE = np.int64(1 << 52)  # adding this to the bits of a power of two doubles it
 STEP = {"floor": -3, "cap": 2, "ratio": -7}  # the options of default_step for a derivative
 
 
-def default_step(x: Any, floor: int = -3, cap: int = 2, ratio: int = -7) -> np.ndarray:
+def default_step(
+    x: Any, floor: int = -3, cap: int = 2, ratio: int = -7, *, out: np.ndarray | None = None
+) -> np.ndarray:
     """The engine's steps for coordinates ``x``: powers of two between ``|x|/256`` and ``|x|/128``.
 
     Precisely ``2**ratio`` times the largest power of two not above ``|x|`` clipped to
@@ -98,7 +100,7 @@ def default_step(x: Any, floor: int = -3, cap: int = 2, ratio: int = -7) -> np.n
     ``|x|`` of the point, inside a domain edge at 0), with a floor ``2**-3`` for points near 0
     and a cap ``2**2 = 4`` for large ``|x|`` (beyond ``2**40`` the step grows with ``|x|``
     again, so that ``x + h`` differs from ``x``). Powers of two make every stencil point
-    ``x + j*h`` exact.
+    ``x + j*h`` exact. ``out``: an optional float array shaped like ``x`` for the result.
 
     Examples
     --------
@@ -106,15 +108,25 @@ def default_step(x: Any, floor: int = -3, cap: int = 2, ratio: int = -7) -> np.n
     >>> default_step(np.array([0.0, 0.05, 1.0, -3.0, 100.0])) * 2**10
     array([ 1.,  1.,  8., 16., 32.])
     """
-    x = np.asarray(x, dtype=float)
+    x = np.ascontiguousarray(x, dtype=float)
+    steps = np.empty(x.shape) if out is None else out
     # The largest power of two not above |x| has the exponent bits of x (sign bit masked).
-    bits = x.view(np.int64) & _EXPONENT
-    low = np.float64(2.0**floor).view(np.int64)
-    steps = np.clip(bits, low, np.float64(2.0**cap).view(np.int64))
-    if bits.max(initial=low) > np.float64(2.0**40).view(np.int64):
-        steps = np.maximum(steps, bits - (40 - cap) * _ONE)
-    steps += ratio * _ONE
-    return steps.view(np.float64)
+    bits = steps.view(np.int64)
+    np.bitwise_and(x.view(np.int64), _EXPONENT, out=bits)
+    if bits.size and bits.max() > _bits(40):
+        huge = bits - (40 - cap) * _ONE
+        np.clip(bits, _bits(floor), _bits(cap), out=bits)
+        np.maximum(bits, huge, out=bits)
+    else:
+        np.maximum(bits, _bits(floor), out=bits)
+        np.minimum(bits, _bits(cap), out=bits)
+    np.add(bits, ratio * _ONE, out=bits)
+    return steps
+
+
+def _bits(exponent: int) -> np.int64:
+    """The bits of the float64 ``2**exponent``."""
+    return np.int64((exponent + 1023) << 52)
 
 
 def check_steps(func: str, h: Any) -> float | np.ndarray:
@@ -137,12 +149,12 @@ def check_steps(func: str, h: Any) -> float | np.ndarray:
     return steps
 
 
-def call(func: str, f: Callable, points: np.ndarray, out_shape: tuple | None = None) -> np.ndarray:
+def call(func: str, f: Callable, points: np.ndarray) -> np.ndarray:
     """Values of ``f`` at a batch of points (axis 0), in one call if f broadcasts.
 
     ``f`` is called on the whole batch; if it raises or returns the wrong shape, it is called
     point by point instead (so ``lambda x: x @ A @ x`` works), and then an exception raised by f
-    propagates unchanged. The result has shape ``(len(points),) + out_shape``.
+    propagates unchanged. The result has shape ``(len(points),) + (shape of one value)``.
     """
     count = len(points)
     values = None
@@ -154,7 +166,6 @@ def call(func: str, f: Callable, points: np.ndarray, out_shape: tuple | None = N
     if values is not None and (
         values.shape[:1] != (count,)
         or count in values.shape[1:]  # ambiguous: a (n, K) output might be a transposed (K, n)
-        or (out_shape is not None and values.shape[1:] != out_shape)
     ):
         values = None
     if values is None:
@@ -164,9 +175,7 @@ def call(func: str, f: Callable, points: np.ndarray, out_shape: tuple | None = N
         if len(shapes) > 1:
             fail(func, f"f must return the same shape at every point, got shapes {sorted(shapes)}")
         values = np.stack(results)
-    if values.dtype == object or not (
-        np.issubdtype(values.dtype, np.number) or values.dtype == np.bool_
-    ):
+    if values.dtype.kind not in "fciub":  # float, complex, integer, boolean
         fail(func, f"f must return numbers, got values of dtype {values.dtype}", TypeError)
     return values
 
@@ -180,81 +189,106 @@ def near_zero_step(x: Any, floor: int = -3, cap: int = 2, ratio: int = -7) -> np
     >>> near_zero_step(np.array([0.0, 0.001, 0.05, 0.5])) * 2**17
     array([  0.,   1.,  32.,   0.])
     """
-    x = np.asarray(x, dtype=float)
-    size = np.abs(x)
-    near = (size < 2.0**floor) & (size >= 2.0**-30)  # below 1e-9 counts as 0
+    x = np.ascontiguousarray(x, dtype=float)
     steps = np.zeros(x.shape)
+    near = near_zero(x, floor)
     steps[near] = default_step(x[near], -30, cap, ratio)
     return steps
+
+
+def near_zero(x: np.ndarray, floor: int = -3, **_: Any) -> np.ndarray:
+    """Positions in the 1-D float array ``x`` of the values with ``2**-30 <= |x| < 2**floor``."""
+    bits = np.bitwise_and(np.ascontiguousarray(x).view(np.int64), _EXPONENT)
+    if not bits.size or bits.min() >= _bits(floor):  # a quick test: usually no point is near 0
+        return np.zeros(0, int)
+    return np.flatnonzero((bits < _bits(floor)) & (bits >= _bits(-30)))  # 1e-9 counts as 0
 
 
 def _line_derivative(
     func: str,
     evaluate: Callable[[Any, np.ndarray], np.ndarray],
-    h: np.ndarray,
+    count: int,
+    step_of: Callable[[Any], np.ndarray],
     where: Callable[[int], str],
     *,
     width: int = 1,
     adapt: bool = True,
     strict: bool = True,
     error: bool = False,
-    near_zero: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
-    """The engine: Richardson derivatives at ``t = 0`` of a batch of functions ``g_j(t)``.
+    near_lines: Callable[[Any], np.ndarray] | None = None,
+    near_steps: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray | None, Callable[[], np.ndarray]]:
+    """The engine: Richardson derivatives at ``t = 0`` of ``count`` functions ``g_j(t)``.
 
     ``evaluate(index, steps)`` returns ``g_j(OFFSETS * steps_j)`` for the lines ``j`` selected
-    by ``index`` (``steps`` holds their steps; ``index`` is a slice in the first pass, where the
-    steps are still those of ``h``, and an integer array in the retries), as an array of
-    shape ``(8, len(steps)) + out``, or ``g_j(CENTERED * steps_j)``, shape ``(9, ...)``: then
-    a NaN or infinity at the point itself also counts as f not being finite there. ``h`` holds
-    one step per line; ``where(j)`` describes line ``j`` for an error message; ``width`` is the
-    number of coordinates of one point.
+    by ``index`` (a slice or an integer array; ``steps`` holds their steps), as an array of shape
+    ``(8, len(steps)) + out``, or ``g_j(CENTERED * steps_j)``, shape ``(9, ...)``: then a NaN
+    or infinity at the point itself also counts as f not being finite there. ``step_of(index)``
+    gives the default steps of lines; ``where(j)`` describes line ``j`` for an error message;
+    ``width`` is the number of coordinates of one point.
+
+    The lines are computed in blocks of about ``_CHUNK`` function values, and only the result
+    is as large as the batch: every extra large array can cost page faults worth several
+    calls of a cheap f.
 
     With ``adapt``, lines where f is not finite are retried with smaller steps; lines that stay
-    non-finite raise an error, or, if not ``strict``, are returned as NaN. ``near_zero`` holds
-    optional smaller steps (0 for none) for points closer to 0 than the floor of the step: both
-    steps are tried and the result with the smaller error estimate is kept (a domain edge at 0,
+    non-finite raise an error, or, if not ``strict``, are returned as NaN.
+    ``near_lines(index)`` gives the positions in a block of the lines whose points are closer
+    to 0 than the floor of the step, and ``near_steps(lines)`` smaller steps for them: both
+    steps are tried with error estimates and the better result is kept (a domain edge at 0,
     as for ``np.log``, wants the smaller step; ``np.exp`` near 0 the larger).
 
-    Returns the derivatives, shape ``(len(h),) + out``, the error estimates (or None) and the
-    steps used.
+    Returns the derivatives, shape ``(count,) + out``, the error estimates (or None) and a
+    function that returns the steps used.
     """
-    lines = len(h)
-    h = np.array(h, dtype=float)  # a copy: the retries change it
-    if lines == 0:
-        return np.zeros(0), (np.zeros(0) if error else None), h
     chunk = max(1, _CHUNK // (len(CENTERED) * width))
-    state: dict[str, Any] = {}
+    result: dict[str, np.ndarray] = {}
+    changed: list[tuple[np.ndarray, np.ndarray]] = []  # (lines, steps) that left the default
 
-    def combine(index: Any, stencil: np.ndarray, estimates: bool) -> None:
-        """Store the (undivided) derivative, and if asked its error estimate, of these lines."""
-        if not state:
-            state["out"] = stencil.shape[2:]
-            state["values"] = np.empty((lines,) + state["out"], np.result_type(stencil, float))
-        shape = (-1,) + state["out"]
+    def compute(index: Any, h: np.ndarray, estimates: bool) -> tuple[np.ndarray, Any]:
+        stencil = evaluate(index, h)
         flat = stencil.reshape(len(stencil), -1)
         value = np.dot(_SIGNED, flat[:8])
         if len(flat) > 8:
             value += 0.0 * flat[8]  # NaN where f is NaN or infinite at the point itself
-        state["values"][index] = value.reshape(shape)
+        estimate = _estimate(flat, value) if estimates else None
+        shape = (len(h),) + stencil.shape[2:]
+        value = value.reshape(len(h), -1)
+        value /= h[:, None]
         if estimates:
-            if "estimate" not in state:
-                state["estimate"] = np.full((lines,) + state["out"], np.nan)
-            state["estimate"][index] = _estimate(flat, value).reshape(shape)
+            estimate = estimate.reshape(len(h), -1) / h[:, None]
+        return value.reshape(shape), (estimate.reshape(shape) if estimates else None)
 
-    def run(index: Any, estimates: bool = error) -> None:
-        combine(index, evaluate(index, h[index]), estimates)
+    def store(index: Any, value: np.ndarray, estimate: Any) -> None:
+        if not result:
+            result["values"] = np.empty((count,) + value.shape[1:], value.dtype)
+            if error:
+                result["estimate"] = np.empty((count,) + value.shape[1:])
+        result["values"][index] = value
+        if error:
+            result["estimate"][index] = estimate
 
-    def per_line(array: np.ndarray, index: Any) -> np.ndarray:
-        return array[index].reshape(len(h[index]), -1)
+    def not_finite(value: np.ndarray) -> np.ndarray:
+        return ~np.isfinite(value.reshape(len(value), -1)).all(axis=1)
 
-    def not_finite(index: Any) -> np.ndarray:
-        return ~np.isfinite(per_line(state["values"], index)).all(axis=1)
-
-    for start in range(0, lines, chunk):
-        run(slice(start, min(start + chunk, lines)))
-    values = state["values"]
-    bad = np.flatnonzero(not_finite(slice(None))) if not np.isfinite(values).all() else []
+    near_parts = []
+    for start in range(0, count, chunk):
+        index = slice(start, min(start + chunk, count))
+        h = step_of(index)
+        if near_lines is not None:
+            near = near_lines(index)
+            if len(near):
+                near_parts.append(start + near)
+        if result and not error:  # the common case: write straight into the result
+            _combine_into(result["values"][index], evaluate(index, h), h)
+        else:
+            store(index, *compute(index, h, error))
+    if not result:  # no lines at all
+        return np.zeros(0), (np.zeros(0) if error else None), lambda: np.zeros(0)
+    values = result["values"]
+    bad_parts = [] if np.isfinite(values).all() else [np.flatnonzero(not_finite(values))]
+    bad = np.concatenate(bad_parts) if bad_parts else np.zeros(0, int)
+    h = step_of(bad)
     for attempt in range(_RETRIES + 1):
         if len(bad) == 0:
             break
@@ -264,23 +298,43 @@ def _line_derivative(
             break
         # A domain edge is within 4h: find the largest quarter of h that fits, then take a
         # step 32 times smaller, so that the edge is 128 to 512 steps away, as for h ~ |x|/200.
-        h[bad] /= 4
-        run(bad)
-        still = not_finite(bad)
-        fits = bad[~still]
-        if len(fits):
+        h = h / 4
+        value, estimate = compute(bad, h, error)
+        fits = ~not_finite(value)
+        if fits.any():
             h[fits] /= _MARGIN
-            run(fits)
-            fits = fits[not_finite(fits)]
-        bad = np.concatenate([bad[still], fits])
-    if near_zero is not None:
-        _prefer_smaller_step(state, h, near_zero, run, per_line)
-    estimate = state.get("estimate") if error else None
-    steps = h.reshape((lines,) + (1,) * len(state["out"]))
-    if error:
-        estimate /= steps
-    values /= steps
-    return values, estimate, h
+            value[fits], more = compute(bad[fits], h[fits], error)
+            if error:
+                estimate[fits] = more
+        store(bad, value, estimate)
+        done = ~not_finite(value)
+        changed.append((bad[done], h[done]))
+        bad, h = bad[~done], h[~done]
+
+    if near_parts:
+        lines = np.concatenate(near_parts)
+        _prefer_smaller_step(lines, near_steps(lines), step_of, changed, compute, store)
+
+    def steps_used() -> np.ndarray:
+        steps = np.array(step_of(slice(0, count)))
+        for lines, new_steps in changed:
+            steps[lines] = new_steps
+        return steps
+
+    return result["values"], result.get("estimate"), steps_used
+
+
+def _combine_into(target: np.ndarray, stencil: np.ndarray, h: np.ndarray) -> None:
+    """Write the derivatives of a block of lines into ``target``, with few temporary arrays."""
+    flat = stencil.reshape(len(stencil), -1)
+    rows = target.reshape(len(h), -1)
+    if target.flags.c_contiguous and flat.dtype == target.dtype:
+        np.dot(_SIGNED, flat[:8], out=target.reshape(-1))
+    else:
+        rows[...] = np.dot(_SIGNED, flat[:8]).reshape(rows.shape)
+    if len(flat) > 8:
+        rows += 0.0 * flat[8].reshape(rows.shape)  # NaN where f is not finite at the point
+    rows /= h[:, None]
 
 
 def _estimate(flat: np.ndarray, value: np.ndarray) -> np.ndarray:
@@ -294,30 +348,40 @@ def _estimate(flat: np.ndarray, value: np.ndarray) -> np.ndarray:
 
 
 def _prefer_smaller_step(
-    state: dict, h: np.ndarray, near_zero: np.ndarray, run: Callable, per_line: Callable
+    index: np.ndarray,
+    small: np.ndarray,
+    step_of: Callable,
+    changed: list,
+    compute: Callable,
+    store: Callable,
 ) -> None:
-    """Redo the lines with a smaller ``near_zero`` step; keep it where it estimates better.
-
-    Both steps are evaluated with error estimates (the first again, unless it has one).
-    """
-    index = np.flatnonzero((near_zero > 0) & (near_zero < h))
+    """Redo the lines ``index`` with their smaller step; keep it where it estimates better."""
+    h = step_of(index)
+    for lines, steps in changed:  # the retries near a domain edge may have shrunk h already
+        position = np.searchsorted(index, lines)
+        inside = (position < len(index)) & (index[np.minimum(position, len(index) - 1)] == lines)
+        h[position[inside]] = steps[inside]
+    keep = (small > 0) & (small < h)
+    index, h, small = index[keep], h[keep], small[keep]
     if len(index) == 0:
         return
-    if "estimate" not in state or np.isnan(state["estimate"][index]).any():
-        run(index, True)
-    values, estimate = state["values"], state["estimate"]
-    old = values[index], estimate[index], h[index]
-    old_value = per_line(values, index) / h[index, None]
-    old_error = per_line(estimate, index).max(axis=1) / h[index]
-    h[index] = near_zero[index]
-    run(index, True)
-    new_error = per_line(estimate, index).max(axis=1) / h[index]
-    change = np.abs(per_line(values, index) / h[index, None] - old_value).max(axis=1)
+    old_value, old_estimate = compute(index, h, True)
+    new_value, new_estimate = compute(index, small, True)
+
+    def per_line(array: np.ndarray) -> np.ndarray:
+        return array.reshape(len(index), -1)
+
+    old_error = per_line(old_estimate).max(axis=1)
+    new_error = per_line(new_estimate).max(axis=1)
+    change = np.abs(per_line(new_value) - per_line(old_value)).max(axis=1)
     # Better, and consistent with the first value (a step so small that f cannot resolve it
-    # can return a derivative 0 with an error estimate 0).
+    # can return a derivative 0 with an error estimate 0). NaN compares False: keeps the old.
     better = (new_error < old_error) & (change <= old_error + new_error)
-    keep = ~better  # also where the new values are NaN
-    values[index[keep]], estimate[index[keep]], h[index[keep]] = (part[keep] for part in old)
+    value = np.where(better.reshape((-1,) + (1,) * (old_value.ndim - 1)), new_value, old_value)
+    estimate = np.where(better.reshape((-1,) + (1,) * (old_value.ndim - 1)), new_estimate,
+                        old_estimate)
+    store(index, value, estimate)
+    changed.append((index, np.where(better, small, h)))
 
 
 def _elementwise(func: str, f: Callable, x: Any) -> np.ndarray:
@@ -451,7 +515,7 @@ def derivative(
     """The derivative ``f'(x)`` of a function of one variable, accurate to about 1e-13.
 
     Vectorized: f is called once on all the stencil points of all the points (or once per
-    block of 16384 values). Taught in chapter 1.
+    block of 65536 values). Taught in chapter 1.
 
     Parameters
     ----------
@@ -502,25 +566,44 @@ def derivative(
         h = check_steps(func, h)
     if not isinstance(error, bool):
         fail(func, f"error must be True or False, got {describe(error)}", TypeError)
-    near_zero = None
-    if h is None:
-        steps = default_step(flat, **STEP)
-        if method == "complex":
-            steps = 1e-20 * np.maximum(np.abs(flat), 1.0)
-        elif flat.size and steps.min() <= 2.0 ** (STEP["floor"] + STEP["ratio"]):
-            near_zero = near_zero_step(flat, **STEP)  # some |x| is below the floor
+    evaluate, buffer = _stencil_evaluator(func, f, flat)
+    near_lines = near_steps = None
+    if h is not None:
+        given = np.broadcast_to(np.asarray(h, dtype=float), shape).reshape(-1)
+
+        def step_of(index: Any) -> np.ndarray:
+            return given[index]
+
     else:
-        steps = np.broadcast_to(h, shape).reshape(-1).astype(float)
+
+        def step_of(index: Any) -> np.ndarray:
+            return default_step(flat[index], **STEP, out=buffer(index))
+
+        if flat.size and flat.min() < 2.0 ** STEP["floor"] > -flat.max():  # maybe |x| < floor
+
+            def near_lines(index: Any) -> np.ndarray:
+                return near_zero(flat[index], **STEP)
+
+            def near_steps(lines: np.ndarray) -> np.ndarray:
+                return near_zero_step(flat[lines], **STEP)
 
     def where(j: int) -> str:
         return f"around x = {float(flat[j])!r}"
 
     if method == "complex":
+        steps = 1e-20 * np.maximum(np.abs(flat), 1.0) if h is None else step_of(slice(None))
         value, estimate = _complex_step(func, f, flat, steps, where)
     else:
-        evaluate = _stencil_evaluator(func, f, flat)
         value, estimate, _ = _line_derivative(
-            func, evaluate, steps, where, adapt=h is None, error=error, near_zero=near_zero
+            func,
+            evaluate,
+            len(flat),
+            step_of,
+            where,
+            adapt=h is None,
+            error=error,
+            near_lines=near_lines,
+            near_steps=near_steps,
         )
     value = value.reshape(shape + value.shape[1:])
     if error:
@@ -528,28 +611,40 @@ def derivative(
     return value
 
 
-def _stencil_evaluator(func: str, f: Callable, x: np.ndarray) -> Callable:
-    """The ``evaluate`` of the engine for an elementwise f at the points ``x`` (1-D)."""
-    # x + CENTERED * h as one matrix product, exact when h is a power of two. The first pass
-    # (slices of lines) reuses two buffers, so that no large array is allocated per block.
+def _stencil_evaluator(func: str, f: Callable, x: np.ndarray) -> tuple[Callable, Callable]:
+    """The ``evaluate`` of the engine for an elementwise f at the points ``x`` (1-D).
+
+    Also returns ``buffer(index)``: where to put the steps of a block of lines (None for the
+    retries), so that blocks allocate no large array.
+    """
+    # x + CENTERED * h as one matrix product, exact when h is a power of two.
     shifts = np.stack([np.ones_like(CENTERED), CENTERED], axis=1)
     buffers: list[np.ndarray] = []
 
+    def buffer(index: Any) -> np.ndarray | None:
+        if not isinstance(index, slice):
+            return None
+        count = len(range(*index.indices(len(x))))
+        if not buffers or buffers[0].shape[1] < count:
+            buffers[:] = [np.empty((2, count)), np.empty(len(CENTERED) * count)]
+        return buffers[0][1, :count]
+
     def evaluate(index: Any, step: np.ndarray) -> np.ndarray:
         if isinstance(index, slice):
-            count = len(step)
-            if not buffers or buffers[0].shape[1] < count:
-                buffers[:] = [np.empty((2, count)), np.empty(len(CENTERED) * count)]
-            pairs = buffers[0][:, :count]
-            pairs[0], pairs[1] = x[index], step
-            points = buffers[1][: len(CENTERED) * count].reshape(len(CENTERED), count)
+            pairs = buffers[0][:, : len(step)] if buffers else np.empty((2, len(step)))
+            if pairs.shape[1] < len(step) or not np.may_share_memory(step, pairs):
+                buffer(index)
+                pairs = buffers[0][:, : len(step)]
+                pairs[1] = step
+            pairs[0] = x[index]
+            points = buffers[1][: len(CENTERED) * len(step)].reshape(len(CENTERED), -1)
             np.dot(shifts, pairs, out=points)
         else:
             points = np.dot(shifts, np.stack([x[index], step]))
         values = call(func, f, points.reshape(-1))
         return values.reshape(points.shape + values.shape[1:])
 
-    return evaluate
+    return evaluate, buffer
 
 
 def _complex_step(

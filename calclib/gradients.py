@@ -26,6 +26,7 @@ from calclib.derivatives import (
     call,
     check_finite_values,
     default_step,
+    near_zero,
     near_zero_step,
 )
 
@@ -87,8 +88,17 @@ def along_axes(
         if not finite.all():
             check_finite_values(func, np.nan, f"at x = {base[np.argmin(finite)]}")
     coordinates = base[:, axes].reshape(-1)
-    steps = default_step(coordinates, **(step or STEP))
-    near_zero = near_zero_step(coordinates, **(step or STEP))
+    options = step or STEP
+
+    def step_of(index: Any) -> np.ndarray:
+        return default_step(coordinates[index], **options)
+
+    def near_lines(index: Any) -> np.ndarray:
+        return near_zero(coordinates[index], **options)
+
+    def near_steps(lines: np.ndarray) -> np.ndarray:
+        return near_zero_step(coordinates[lines], **options)
+
     points = np.repeat(np.arange(len(base)), len(axes))
     coords = np.tile(axes, len(base))
 
@@ -102,12 +112,21 @@ def along_axes(
     def where(j: int) -> str:
         return f"around x = {base[points[j]]}"
 
-    value, estimate, used = _line_derivative(
-        func, evaluate, steps, where, width=n, strict=strict, error=error, near_zero=near_zero
+    value, estimate, steps_used = _line_derivative(
+        func,
+        evaluate,
+        len(coordinates),
+        step_of,
+        where,
+        width=n,
+        strict=strict,
+        error=error,
+        near_lines=near_lines,
+        near_steps=near_steps,
     )
     shape = batch + (len(axes),) + value.shape[1:]
     estimate = estimate.reshape(shape) if error else None
-    return value.reshape(shape), estimate, used.reshape(batch + (len(axes),))
+    return value.reshape(shape), estimate, steps_used().reshape(batch + (len(axes),))
 
 
 def _gradient(
@@ -300,7 +319,9 @@ def directional_derivative(f: Callable, x: Any, v: Any) -> np.ndarray:
     def where(j: int) -> str:
         return f"around x = {base[j]} along v = {direction[j]}"
 
-    value, _, _ = _line_derivative(func, evaluate, steps, where, width=n)
+    value, _, _ = _line_derivative(
+        func, evaluate, len(steps), lambda index: steps[index], where, width=n
+    )
     scalar_output(func, value.shape[1:], "use jacobian(f, x) @ v for vector-valued f")
     value[~direction.any(axis=1)] = 0.0  # exactly, not round-off of f(x) - f(x)
     return value.reshape(x.shape[:-1])
@@ -359,6 +380,13 @@ def total_derivative(f: Callable, path: Callable, t: Any) -> np.ndarray:
     def where(j: int) -> str:
         return f"around t = {float(flat[j])!r}"
 
-    steps, near_zero = default_step(flat, **STEP), near_zero_step(flat, **STEP)
-    value, _, _ = _line_derivative(func, evaluate, steps, where, near_zero=near_zero)
+    value, _, _ = _line_derivative(
+        func,
+        evaluate,
+        len(flat),
+        lambda index: default_step(flat[index], **STEP),
+        where,
+        near_lines=lambda index: near_zero(flat[index], **STEP),
+        near_steps=lambda lines: near_zero_step(flat[lines], **STEP),
+    )
     return value.reshape(t.shape)
