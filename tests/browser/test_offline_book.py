@@ -88,3 +88,10 @@ def test_mathjax_loads_only_on_pages_with_mathematics(built_site: Path, page_pat
     has_math = 'class="math notranslate' in html
     loads_mathjax = "mathjax/startup.js" in html
     assert loads_mathjax == has_math, f"{page_path}: math {has_math}, MathJax {loads_mathjax}"
+
+
+def test_built_site_leaves_out_files_no_browser_reads(built_site: Path) -> None:
+    """No source maps, no translation catalogues of the theme in the built site."""
+    static = built_site / "_static"
+    assert not list(static.rglob("*.map"))
+    assert not (static / "locales").exists()
