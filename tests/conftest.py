@@ -1,5 +1,8 @@
 """Settings shared by every test."""
 
+from collections.abc import Iterator
+
+import pytest
 from hypothesis import HealthCheck, settings
 
 # Deterministic property tests (the same examples on every run) with no per-example deadline:
@@ -11,3 +14,16 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("book")
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[object]:
+    """Playwright, started once per test process and shared by every browser test.
+
+    Its sync API allows one running instance per process: each browser fixture (the built book
+    in tests/browser, JupyterLab in tests/jupyterlab) launches its Chromium from this one.
+    """
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as running:
+        yield running

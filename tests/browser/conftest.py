@@ -176,21 +176,25 @@ def _install_chromium() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def browser(built_site: Path):
-    """Debian's Chromium, headless, driven by Playwright for the whole session."""
+def browser(built_site: Path, request: pytest.FixtureRequest):
+    """Debian's Chromium, headless, driven by Playwright for the whole session.
+
+    Playwright itself is the ``playwright`` fixture of tests/conftest.py, shared with the other
+    browser tests of the process (its sync API allows only one instance per process).
+    """
     if not book_is_built():
         yield None  # nothing to load: the test fails with MISSING_BOOK
         return
     reason = _install_chromium()
     if reason is not None:
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
+    playwright = request.getfixturevalue("playwright")
+    chromium = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+    )
+    try:
         yield chromium
+    finally:
         chromium.close()
 
 
