@@ -1,7 +1,7 @@
 """Checking a hand-written gradient against the numerical one (chapters 2, 3 and 5).
 
 :func:`gradient_check` compares ``grad(x)`` with the gradient computed by the engine of
-:mod:`calclib.derivatives` (accurate to about 1e-10 relative or better) and returns a
+:mod:`calclib.finite_differences` (accurate to about 1e-10 relative or better) and returns a
 :class:`GradCheckReport`.
 
 A component passes when ``|hand-written - numerical| <= atol + rtol |numerical| + e``, where

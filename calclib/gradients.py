@@ -1,6 +1,6 @@
 """Partial derivatives, gradients, Jacobians, directional and total derivatives (chapters 2-4).
 
-Every function here is the one-variable engine of :mod:`calclib.derivatives` applied along
+Every function here is the one-variable engine of :mod:`calclib.finite_differences` applied along
 lines: a partial derivative is the derivative of ``t -> f(x + t e_i)``, a gradient stacks the
 partial derivatives, a Jacobian stacks the gradients of the outputs, a directional derivative
 differentiates ``t -> f(x + t v)`` and a total derivative ``t -> f(path(t))``.
@@ -17,15 +17,14 @@ from typing import Any
 
 import numpy as np
 
-from calclib._checks import as_points, check_callable, describe, fail
-from calclib.derivatives import (
+from calclib._checks import as_points, check_callable, check_finite_values, describe, fail
+from calclib.finite_differences import (
     CENTERED,
     OFFSETS,
     STEP,
-    _line_derivative,
     call,
-    check_finite_values,
     default_step,
+    line_derivative,
     near_zero,
     near_zero_step,
 )
@@ -76,7 +75,7 @@ def along_axes(
     Returns an array of shape ``x.shape[:-1] + (len(axes),) + out`` (``out``: the shape of one
     value of f), the error estimates (or None) and the steps used (shape ``x.shape[:-1] +
     (len(axes),)``). ``axes`` defaults to all coordinates; ``step`` holds the options of
-    :func:`~calclib.derivatives.default_step`. If ``strict``, f must be finite around the
+    :func:`~calclib.finite_differences.default_step`. If ``strict``, f must be finite around the
     points (and at them, if ``center``); if not, a derivative that is not finite is NaN.
     """
     batch, n = x.shape[:-1], x.shape[-1]
@@ -112,7 +111,7 @@ def along_axes(
     def where(j: int) -> str:
         return f"around x = {base[points[j]]}"
 
-    value, estimate, steps_used = _line_derivative(
+    value, estimate, steps_used = line_derivative(
         func,
         evaluate,
         len(coordinates),
@@ -319,7 +318,7 @@ def directional_derivative(f: Callable, x: Any, v: Any) -> np.ndarray:
     def where(j: int) -> str:
         return f"around x = {base[j]} along v = {direction[j]}"
 
-    value, _, _ = _line_derivative(
+    value, _, _ = line_derivative(
         func, evaluate, len(steps), lambda index: steps[index], where, width=n
     )
     scalar_output(func, value.shape[1:], "use jacobian(f, x) @ v for vector-valued f")
@@ -380,7 +379,7 @@ def total_derivative(f: Callable, path: Callable, t: Any) -> np.ndarray:
     def where(j: int) -> str:
         return f"around t = {float(flat[j])!r}"
 
-    value, _, _ = _line_derivative(
+    value, _, _ = line_derivative(
         func,
         evaluate,
         len(flat),

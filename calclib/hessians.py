@@ -1,7 +1,7 @@
 """The Hessian matrix: the Jacobian of the gradient (the Hessian chapter).
 
 The Hessian is built from the lower operators, as the mathematics says: the Jacobian of the
-gradient, both computed by the engine of :mod:`calclib.derivatives` (about ``64 n**2``
+gradient, both computed by the engine of :mod:`calclib.finite_differences` (about ``64 n**2``
 evaluations of f per point), then symmetrised. Second differences divide round-off by ``h**2``
 instead of ``h``, so the Hessian takes larger steps than a first derivative: a power of two
 between ``|x|/64`` and ``|x|/32``, with ``|x|`` clipped to ``[1/8, 2]`` (the options ``STEP`` of
@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from calclib._checks import check_callable, check_finite_values
-from calclib.derivatives import call
+from calclib.finite_differences import call
 from calclib.gradients import _gradient, _jacobian, scalar_output, vector_point
 
 __all__ = ["hessian"]

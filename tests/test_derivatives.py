@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
 import calclib as cl
-from calclib.derivatives import OFFSETS, WEIGHTS, default_step, near_zero_step
+from calclib.finite_differences import OFFSETS, WEIGHTS, default_step, near_zero_step
 
 X = sp.Symbol("x")
 RNG = np.random.default_rng(0)
