@@ -23,6 +23,11 @@ test: $(STAMP) book
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
+# JupyterLab on the chapters, everything installed; JupyterLab opens the browser itself.
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/chapters \
+	  $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
