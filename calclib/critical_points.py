@@ -43,7 +43,18 @@ KINDS = ("local minimum", "local maximum", "saddle point", "inconclusive")
 
 
 class CriticalPointWarning(UserWarning):
-    """Warned by :func:`classify_critical_point` when the gradient at x is not about zero."""
+    """Warned by :func:`classify_critical_point` when the gradient at x is not about zero.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import calclib as cl
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     kind = cl.classify_critical_point(lambda x: x[..., 0] ** 2, [1.0]).kind
+    >>> caught[0].category.__name__, kind
+    ('CriticalPointWarning', 'local minimum')
+    """
 
 
 def _short(values: np.ndarray) -> str:

@@ -123,7 +123,18 @@ def _bits(exponent: int) -> np.int64:
 
 
 def check_steps(func: str, h: Any) -> float | np.ndarray:
-    """Return ``h`` (a number or an array of numbers) if every entry is finite and positive."""
+    """Return ``h`` (a number or an array of numbers) if every entry is finite and positive.
+
+    Examples
+    --------
+    >>> from calclib.finite_differences import check_steps
+    >>> check_steps("derivative", [0.1, 0.01])
+    array([0.1 , 0.01])
+    >>> check_steps("derivative", 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: derivative: h must be a finite positive number such as 1e-3, got 0.0
+    """
     if isinstance(h, str | bytes):
         fail(func, f"h must be a positive number such as 1e-3, got {describe(h)}", TypeError)
     if np.ndim(h) == 0:
@@ -148,6 +159,13 @@ def call(func: str, f: Callable, points: np.ndarray) -> np.ndarray:
     ``f`` is called on the whole batch; if it raises or returns the wrong shape, it is called
     point by point instead (so ``lambda x: x @ A @ x`` works), and then an exception raised by f
     propagates unchanged. The result has shape ``(len(points),) + (shape of one value)``.
+
+    Examples
+    --------
+    >>> from calclib.finite_differences import call
+    >>> A = np.array([[2.0, 0.0], [0.0, 1.0]])
+    >>> call("gradient", lambda x: x @ A @ x, np.array([[1.0, 1.0], [1.0, 2.0]]))  # per point
+    array([3., 6.])
     """
     count = len(points)
     values = None
@@ -190,7 +208,14 @@ def near_zero_step(x: Any, floor: int = -3, cap: int = 2, ratio: int = -7) -> np
 
 
 def near_zero(x: np.ndarray, floor: int = -3, **_: Any) -> np.ndarray:
-    """Positions in the 1-D float array ``x`` of the values with ``2**-30 <= |x| < 2**floor``."""
+    """Positions in the 1-D float array ``x`` of the values with ``2**-30 <= |x| < 2**floor``.
+
+    Examples
+    --------
+    >>> from calclib.finite_differences import near_zero
+    >>> near_zero(np.array([0.0, 0.01, -0.1, 1.0]))
+    array([1, 2])
+    """
     bits = np.bitwise_and(np.ascontiguousarray(x).view(np.int64), _EXPONENT)
     if not bits.size or bits.min() >= _bits(floor):  # a quick test: usually no point is near 0
         return np.zeros(0, int)
@@ -233,6 +258,18 @@ def line_derivative(
 
     Returns the derivatives, shape ``(count,) + out``, the error estimates (or None) and a
     function that returns the steps used.
+
+    Examples
+    --------
+    The derivatives of ``t -> sin(x + t)`` at 0, that is ``cos(x)``:
+
+    >>> from calclib.finite_differences import OFFSETS, default_step, line_derivative
+    >>> x = np.array([0.0, 1.0])
+    >>> def evaluate(index, h):
+    ...     return np.sin(x[index] + OFFSETS[:, None] * h)
+    >>> value, _, _ = line_derivative("example", evaluate, 2, lambda i: default_step(x[i]), str)
+    >>> np.allclose(value, np.cos(x), rtol=1e-13)
+    True
     """
     chunk = max(1, _CHUNK // (len(CENTERED) * width))
     result: dict[str, np.ndarray] = {}
