@@ -1,4 +1,4 @@
-"""Classifying critical points by the eigenvalues of the Hessian (the Hessian chapter).
+"""Classifying critical points by the eigenvalues of the Hessian (chapter 6).
 
 At a point where the gradient is zero, the eigenvalues of the (symmetric) Hessian decide:
 all positive, a local minimum; all negative, a local maximum; both signs, a saddle point. If an
@@ -120,7 +120,7 @@ def _kind(eigenvalues: np.ndarray, rtol: float, atol: float) -> str:
 def classify_hessian(H: Any, *, rtol: float = RTOL, atol: float = 0.0) -> str:
     """Classify a critical point from its symmetric Hessian matrix ``H``.
 
-    Taught in the Hessian chapter. An eigenvalue counts as zero when ``|λ| <= rtol max|λ| + atol``.
+    Taught in chapter 6. An eigenvalue counts as zero when ``|λ| <= rtol max|λ| + atol``.
 
     Parameters
     ----------
@@ -162,7 +162,7 @@ def classify_hessian(H: Any, *, rtol: float = RTOL, atol: float = 0.0) -> str:
 def classify_critical_point(f: Callable, x: Any, *, rtol: float = RTOL) -> CriticalPoint:
     """Classify the critical point ``x`` of f by the eigenvalues of its Hessian.
 
-    Taught in the Hessian chapter. Warns with :class:`CriticalPointWarning` if the gradient at
+    Taught in chapter 6. Warns with :class:`CriticalPointWarning` if the gradient at
     x is not about zero (the classification then describes the curvature at x, which is not a
     critical point). See the module notes for the tolerances.
 
