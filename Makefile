@@ -32,7 +32,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/accuracy.py
+	$(BIN)/python benchmarks/figures.py
 
 clean:
 	rm -rf _build
