@@ -1,4 +1,4 @@
-"""Classifying critical points by the eigenvalues of the Hessian (chapter 6).
+"""Classifying critical points by the eigenvalues of the Hessian (chapters 6 and 7).
 
 At a point where the gradient is zero, the eigenvalues of the (symmetric) Hessian decide:
 all positive, a local minimum; all negative, a local maximum; both signs, a saddle point. If an
@@ -162,9 +162,9 @@ def classify_hessian(H: Any, *, rtol: float = RTOL, atol: float = 0.0) -> str:
 def classify_critical_point(f: Callable, x: Any, *, rtol: float = RTOL) -> CriticalPoint:
     """Classify the critical point ``x`` of f by the eigenvalues of its Hessian.
 
-    Taught in chapter 6. Warns with :class:`CriticalPointWarning` if the gradient at
-    x is not about zero (the classification then describes the curvature at x, which is not a
-    critical point). See the module notes for the tolerances.
+    Taught in chapter 6 (used in chapter 7). Warns with :class:`CriticalPointWarning` if the
+    gradient at x is not about zero (the classification then describes the curvature at x, which is
+    not a critical point). See the module notes for the tolerances.
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Checking a hand-written gradient against the numerical one (chapters 2, 3 and 5).
+"""Checking a hand-written gradient against the numerical one (chapters 2, 3, 5 and 7).
 
 :func:`gradient_check` compares ``grad(x)`` with the gradient computed by the engine of
 :mod:`calclib.finite_differences` (accurate to about 1e-10 relative or better) and returns a
@@ -103,9 +103,9 @@ def gradient_check(
 ) -> GradCheckReport:
     """Compare a hand-written gradient ``grad(x)`` with the numerical gradient of ``f``.
 
-    Used in chapters 2 (backpropagation), 3 and 5. ``x`` is one point of any shape (a vector,
-    or a weight matrix): f takes an array shaped like ``x`` and returns a scalar, grad returns
-    an array shaped like ``x``.
+    First used in chapter 2 (backpropagation), then in chapters 3 and 5, and in chapter 7 on a real
+    loss. ``x`` is one point of any shape (a vector, or a weight matrix): f takes an array shaped
+    like ``x`` and returns a scalar, grad returns an array shaped like ``x``.
 
     Parameters
     ----------

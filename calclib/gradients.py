@@ -1,4 +1,4 @@
-"""Partial derivatives, gradients, Jacobians, directional and total derivatives (chapters 2-4).
+"""Partial derivatives, gradients, Jacobians, directional and total derivatives (chapters 2-5).
 
 Every function here is the one-variable engine of :mod:`calclib.finite_differences` applied along
 lines: a partial derivative is the derivative of ``t -> f(x + t e_i)``, a gradient stacks the
@@ -264,9 +264,10 @@ def jacobian(f: Callable, x: Any) -> np.ndarray:
 def directional_derivative(f: Callable, x: Any, v: Any) -> np.ndarray:
     """The directional derivative ``∇f(x)·v``, the rate of change of f along ``v``.
 
-    Taught in chapters 3 and 4. Computed directly as the derivative of ``t -> f(x + t v)`` at 0 (9
-    evaluations per point), so comparing it with ``gradient(f, x) @ v`` checks the formula.
-    Pass a unit vector ``v`` for the rate of change per unit distance.
+    Taught in chapter 3 (used in chapter 4). Computed directly as the derivative of
+    ``t -> f(x + t v)`` at 0 (9 evaluations per point), so comparing it with
+    ``gradient(f, x) @ v`` checks the formula. Pass a unit vector ``v`` for the rate of change
+    per unit distance.
 
     Parameters
     ----------

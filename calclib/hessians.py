@@ -1,4 +1,4 @@
-"""The Hessian matrix: the Jacobian of the gradient (chapter 6).
+"""The Hessian matrix: the Jacobian of the gradient (chapters 6 and 7).
 
 The Hessian is built from the lower operators, as the mathematics says: the Jacobian of the
 gradient, both computed by the engine of :mod:`calclib.finite_differences` (about ``64 n**2``
@@ -53,7 +53,8 @@ def _hessian(
 def hessian(f: Callable, x: Any) -> np.ndarray:
     """The Hessian matrix of second partial derivatives ``∂²f/∂x_i∂x_j``, symmetric.
 
-    Taught in chapter 6. Computed as the Jacobian of the gradient, then symmetrised.
+    Taught in chapter 6 (used in chapter 7). Computed as the Jacobian of the gradient, then
+    symmetrised.
 
     Parameters
     ----------

@@ -330,6 +330,8 @@ def _expression(func: str, expr: Any, symbols: list[sp.Symbol], name: str = "exp
 def exact_derivative(expr: Any, var: Any, n: int = 1) -> sp.Expr:
     """The exact ``n``-th derivative of ``expr`` with respect to ``var``.
 
+    Used from chapter 1 on.
+
     Parameters
     ----------
     expr : sympy.Expr or str
@@ -359,6 +361,8 @@ def exact_derivative(expr: Any, var: Any, n: int = 1) -> sp.Expr:
 def exact_gradient(expr: Any, vars: Any) -> sp.Matrix:
     """The exact gradient of a scalar expression, as a sympy column matrix.
 
+    Taught in chapter 3.
+
     Parameters
     ----------
     expr : sympy.Expr or str
@@ -385,6 +389,8 @@ def exact_gradient(expr: Any, vars: Any) -> sp.Matrix:
 
 def exact_jacobian(exprs: Any, vars: Any) -> sp.Matrix:
     """The exact Jacobian of a vector of expressions, in numerator layout.
+
+    Used in chapter 2 (the chain rule) and chapter 5 (layouts).
 
     Parameters
     ----------
@@ -424,6 +430,8 @@ def exact_jacobian(exprs: Any, vars: Any) -> sp.Matrix:
 def exact_hessian(expr: Any, vars: Any) -> sp.Matrix:
     """The exact Hessian of a scalar expression: the symmetric matrix of second partials.
 
+    Taught in chapter 6 (used in chapter 7).
+
     Parameters
     ----------
     expr : sympy.Expr or str
@@ -461,9 +469,9 @@ def _sort_key(solution: dict) -> tuple:
 def exact_critical_points(expr: Any, vars: Any) -> list[dict]:
     """The real points where the gradient of ``expr`` is zero, as far as sympy can solve.
 
-    The result is what ``sympy.solve`` finds for the equations "gradient = 0" over the reals:
-    it may miss solutions of equations sympy cannot solve in closed form, and for periodic
-    functions it lists one period's solutions. A variable missing from a solution can take
+    Taught in chapter 6. The result is what ``sympy.solve`` finds for the equations "gradient = 0"
+    over the reals: it may miss solutions of equations sympy cannot solve in closed form, and for
+    periodic functions it lists one period's solutions. A variable missing from a solution can take
     any value there (a whole line of critical points); for a constant the result is ``[{}]``.
     Classify each point with ``exact_hessian`` or numerically with ``classify_critical_point``.
 
