@@ -304,15 +304,22 @@ def directional_derivative(f: Callable, x: Any, v: Any) -> np.ndarray:
         )
     n = x.shape[-1]
     base, direction = x.reshape(-1, n), v.reshape(-1, n)
-    # Move no coordinate by more than its own default step: t |v_i| <= h_i.
-    with np.errstate(divide="ignore"):
-        ratio = np.where(direction != 0, default_step(base, **STEP) / np.abs(direction), np.inf)
+    # Differentiate along u = v / 2**e, scaled exactly so that max |u_i| lies in [0.5, 1), then
+    # scale back: d/dt f(x + t v) = 2**e d/ds f(x + s u). A tiny v (even subnormal) thus gets a
+    # finite step, and the stencil points are the same as for v itself.
+    _, exponent = np.frexp(np.abs(direction).max(axis=1))
+    unit = np.ldexp(direction, -exponent[:, None])
+    # Move no coordinate by more than its own default step: s |u_i| <= h_i. Only components far
+    # smaller than the largest (u_i = 0, or below 1e-300) divide by zero or overflow, to inf;
+    # the largest one always gives a finite ratio, at most 2 h_i.
+    with np.errstate(divide="ignore", over="ignore"):
+        ratio = default_step(base, **STEP) / np.abs(unit)
     steps = ratio.min(axis=1)
     steps[~np.isfinite(steps)] = 1.0  # v = 0: any step gives the derivative 0
 
     def evaluate(index: Any, step: np.ndarray) -> np.ndarray:
         t = CENTERED[:, None, None] * step[:, None]
-        stencil = base[index][None] + t * direction[index][None]
+        stencil = base[index][None] + t * unit[index][None]
         values = call(func, f, stencil.reshape(-1, n))
         return values.reshape(stencil.shape[:2] + values.shape[1:])
 
@@ -323,6 +330,7 @@ def directional_derivative(f: Callable, x: Any, v: Any) -> np.ndarray:
         func, evaluate, len(steps), lambda index: steps[index], where, width=n
     )
     scalar_output(func, value.shape[1:], "use jacobian(f, x) @ v for vector-valued f")
+    value = np.ldexp(value, exponent)
     value[~direction.any(axis=1)] = 0.0  # exactly, not round-off of f(x) - f(x)
     return value.reshape(x.shape[:-1])
 

@@ -1,6 +1,8 @@
 """Tests of calclib.gradients: partial derivatives, gradients, Jacobians, directional and total
 derivatives."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -113,6 +115,22 @@ def test_directional_derivative_of_a_batch():
     x = RNG.uniform(-1, 1, size=(7, 3))
     v = np.array([1.0, 0.0, -1.0])
     assert_allclose(cl.directional_derivative(f, x, v), grad_f(x) @ v, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "v, expected",
+    [
+        ([1e-320, 1.0], 1.0),  # a subnormal component next to a normal one
+        ([1e-320, 0.0], 2e-320),  # only a subnormal component: the rate is tiny, not 0
+        ([1e300, -1e300], 1e300),  # huge components: 2e300 - 1e300
+    ],
+)
+def test_directional_derivative_of_tiny_and_huge_directions_is_quiet(v, expected):
+    quadratic = lambda x: x[..., 0] ** 2 + x[..., 1]  # noqa: E731  (gradient (2, 1) at x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value = cl.directional_derivative(quadratic, [1.0, 2.0], v)
+    assert_allclose(value, expected, rtol=1e-10)
 
 
 def test_total_derivative_is_the_chain_rule():
