@@ -70,18 +70,19 @@ class GradCheckReport:
 
     def __str__(self) -> str:
         verdict = "PASSED" if self.passed else "FAILED"
+        # At most 72 characters a line, the width of the book's output boxes.
         lines = [
             f"gradient check {verdict}: max abs error {self.max_abs_error:.2e}, "
             f"max rel error {self.max_rel_error:.2e}",
-            f"  passes if |hand-written - numerical| <= {self.atol:g} + {self.rtol:g} "
-            "|numerical| + its estimated error",
+            "  passes where |hand-written - numerical| <= atol + rtol |numerical|",
+            f"    + estimated error of numerical; atol = {self.atol:.3g}, rtol = {self.rtol:.3g}",
             "  worst components (index: hand-written vs numerical):",
         ]
         for index, hand, numeric in self.worst:
             lines.append(f"    {index}: {hand:.10g} vs {numeric:.10g}")
         low, high = float(np.min(self.step)), float(np.max(self.step))
         span = f"{low:.3g}" if low == high else f"{low:.3g} to {high:.3g}"
-        lines.append(f"  step: {span} (Richardson extrapolation of central differences)")
+        lines.append(f"  step: {span} (Richardson-extrapolated differences)")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -137,11 +138,12 @@ def gradient_check(
     False
     >>> print(report)
     gradient check FAILED: max abs error 8.83e-01, max rel error 5.80e-01
-      passes if |hand-written - numerical| <= 1e-08 + 1e-06 |numerical| + its estimated error
+      passes where |hand-written - numerical| <= atol + rtol |numerical|
+        + estimated error of numerical; atol = 1e-08, rtol = 1e-06
       worst components (index: hand-written vs numerical):
         (1,): -1.523188312 vs -0.6397000084
         (0,): 0.9242343145 vs 0.7268619814
-      step: 0.00391 to 0.00781 (Richardson extrapolation of central differences)
+      step: 0.00391 to 0.00781 (Richardson-extrapolated differences)
     """
     func = "gradient_check"
     check_callable(func, "grad", grad)

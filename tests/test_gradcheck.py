@@ -68,9 +68,22 @@ def test_str_is_a_readable_summary():
     lines = text.splitlines()
     assert lines[0].startswith("gradient check FAILED: max abs error")
     assert "worst components" in text and "(1,):" in text and "step:" in text
-    assert len(lines) == 7
+    assert len(lines) == 8
     assert "PASSED" in str(cl.gradient_check(loss, right, np.array([0.3])))
     assert repr(cl.gradient_check(loss, right, np.array([0.3]))).startswith("<GradCheckReport")
+
+
+@pytest.mark.parametrize(
+    "x, options",
+    [
+        (np.array([0.1, -2.0, 0.5]), {}),
+        (RNG.normal(size=(12, 34)) * 1e-150, {"rtol": 1.23456789e-123, "atol": 9.87654321e-300}),
+        (RNG.normal(size=(3, 4, 5)) * 1e200, {"worst": 5}),
+    ],
+)
+def test_str_fits_the_books_output_boxes(x, options):
+    text = str(cl.gradient_check(loss, wrong, x, **options))
+    assert max(len(line) for line in text.splitlines()) <= 72, text
 
 
 def test_report_is_frozen():
