@@ -4,9 +4,10 @@ A reader may open the book with no network, and no page should tell another host
 The default jupyter-book page breaks both, so this Sphinx extension:
 
 - serves MathJax 3 from the book, instead of the CDN address Sphinx uses by default: the few
-  components a page needs (TeX input, HTML output, MathML for screen readers), their fonts and
-  the TeX extensions are copied from the PyPI package ``django-static-mathjax`` (pinned in
-  ``requirements-dev.txt``) into ``_static/mathjax`` of the built site;
+  components a page needs (TeX input, HTML output, MathML for screen readers, typesetting as
+  formulas come into view), their fonts and the TeX extensions are copied from the PyPI
+  package ``django-static-mathjax`` (pinned in ``requirements-dev.txt``) into
+  ``_static/mathjax`` of the built site;
 - switches thebe off: its scripts (which fetch thebe from a CDN and start a remote kernel) and
   style sheet are never added to a page;
 - adds no ipywidgets or require.js script from a CDN: the book's figures switch precomputed
@@ -41,9 +42,11 @@ logger = logging.getLogger(__name__)
 
 #: Where MathJax lives in the built site, relative to ``_static``.
 MATHJAX_DIR = "mathjax"
-#: The MathJax components a page with mathematics loads: TeX in, HTML with CSS out, and the
-#: hidden MathML that screen readers read. (No context menu: it would double the download.)
-MATHJAX_LOAD = ["input/tex", "output/chtml", "a11y/assistive-mml"]
+#: The MathJax components a page with mathematics loads: TeX in, HTML with CSS out, the hidden
+#: MathML that screen readers read, and lazy typesetting (each formula is drawn as it comes
+#: into view, and all of them before printing), so that a chapter with hundreds of formulas
+#: shows its first screen quickly. (No context menu: it would double the download.)
+MATHJAX_LOAD = ["input/tex", "output/chtml", "a11y/assistive-mml", "ui/lazy"]
 #: The MathJax files the site needs, relative to the package's ``es5`` folder: the components
 #: above with what they depend on, their fonts, and the TeX extensions that ``input/tex`` loads
 #: on demand (for ``boldsymbol``, ``cancel``, ...), each only on a page that uses it.
@@ -56,6 +59,7 @@ MATHJAX_FILES = (
     "output/chtml/fonts/tex.js",
     "output/chtml/fonts/woff-v2/*.woff",
     "a11y/assistive-mml.js",
+    "ui/lazy.js",
 )
 #: What ``startup.js`` goes on to load on every page with mathematics: named in the page's head
 #: (``<link rel="preload">``), so the browser fetches them at once instead of one after another.
@@ -65,6 +69,7 @@ MATHJAX_PRELOAD = (
     "output/chtml.js",
     "output/chtml/fonts/tex.js",
     "a11y/assistive-mml.js",
+    "ui/lazy.js",
 )
 #: Every TeX extension in one file: never loaded, since the extensions come one by one.
 MATHJAX_SKIP = {"input/tex/extensions/all-packages.js"}

@@ -215,7 +215,11 @@ class Visit:
 
 
 def wait_for_mathjax(page) -> None:
-    """Wait until MathJax, if the page loads it, has typeset the page."""
+    """Wait until MathJax, if the page loads it, has typeset every formula of the page.
+
+    MathJax draws formulas as they come into view; the tests ask it to draw them all, as it
+    does before printing, so that they check (and screenshots show) the whole page.
+    """
     page.evaluate(
         """async () => {
             if (!document.querySelector('script[src*="mathjax"]')) return;
@@ -223,8 +227,12 @@ def wait_for_mathjax(page) -> None:
                  && MathJax.startup.promise); i++) {
                 await new Promise((resolve) => setTimeout(resolve, 25));
             }
-            if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
-                await MathJax.startup.promise;
+            if (!(window.MathJax && MathJax.startup && MathJax.startup.promise)) return;
+            await MathJax.startup.promise;
+            const math = MathJax.startup.document;
+            if (math.lazyTypesetAll) await math.lazyTypesetAll();
+            for (let frame = 0; frame < 2; frame++) {  // let the page react to the new sizes
+                await new Promise((resolve) => requestAnimationFrame(() => resolve()));
             }
         }"""
     )
