@@ -310,3 +310,4 @@ def test_chapter_in_jupyterlab(tab: Tab, chapter: Path, screenshot_dir: Path) ->
     assert "Correct" in right
 
     assert tab.blocked == [], f"JupyterLab asked other hosts for: {tab.blocked}"
+    assert tab.page_errors == [], f"uncaught errors in the page: {tab.page_errors}"
