@@ -453,7 +453,15 @@ def exact_hessian(expr: Any, vars: Any) -> sp.Matrix:
     """
     symbols = _variables("exact_hessian", vars)
     f = _expression("exact_hessian", expr, symbols)
-    return sp.Matrix([[sp.diff(f, a, b) for b in symbols] for a in symbols])
+    # The Jacobian of the gradient: f is differentiated once per variable, each gradient entry
+    # only for j >= i, and the lower triangle mirrors the upper one (the Hessian is symmetric).
+    gradient = [sp.diff(f, s) for s in symbols]
+    n = len(symbols)
+    rows = [[sp.S.Zero] * n for _ in range(n)]
+    for i in range(n):
+        for j in range(i, n):
+            rows[i][j] = rows[j][i] = sp.diff(gradient[i], symbols[j])
+    return sp.Matrix(rows)
 
 
 def _sort_key(solution: dict) -> tuple:

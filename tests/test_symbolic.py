@@ -157,6 +157,35 @@ def test_exact_hessian_by_hand():
     assert hess == hess.T
 
 
+def test_exact_hessian_of_a_long_sum_is_unchanged_and_symmetric():
+    xs = sp.symbols("x0:4")
+    terms = [sp.sin(xs[k % 4] * xs[(k + 1) % 4]) * xs[(k + 2) % 4] ** 2 / (1 + k) for k in range(8)]
+    f = sp.Add(*terms, sp.exp(xs[0] * xs[3]))
+    hess = cl.exact_hessian(f, xs)
+    assert hess == hess.T
+    for i, a in enumerate(xs):
+        for j, b in enumerate(xs):
+            assert sp.expand(hess[i, j] - sp.diff(f, a, b)) == 0, (i, j)
+
+
+def test_exact_hessian_differentiates_f_once_per_variable(monkeypatch):
+    x, y, z = sp.symbols("x y z")
+    f = x**2 * y * z + sp.sin(x * y) + z**3
+    calls = []
+    diff = sp.diff
+
+    def counting_diff(expr, *args, **kwargs):
+        calls.append(expr)
+        return diff(expr, *args, **kwargs)
+
+    monkeypatch.setattr(sp, "diff", counting_diff)
+    hess = cl.exact_hessian(f, [x, y, z])
+    monkeypatch.undo()
+    assert (hess - sp.hessian(f, [x, y, z])).expand() == sp.zeros(3, 3)
+    assert sum(expr == f for expr in calls) == 3  # then the gradient entries, j >= i
+    assert len(calls) == 3 + 6
+
+
 def test_exact_hessian_refuses_a_vector():
     with pytest.raises(ValueError, match="exact_hessian: expr must be a single expression"):
         cl.exact_hessian(["x", "y"], "x y")
