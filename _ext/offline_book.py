@@ -7,7 +7,8 @@ The default jupyter-book page breaks both, so this Sphinx extension:
   components a page needs (TeX input, HTML output, MathML for screen readers, typesetting as
   formulas come into view), their fonts and the TeX extensions are copied from the PyPI
   package ``django-static-mathjax`` (pinned in ``requirements-dev.txt``) into
-  ``_static/mathjax`` of the built site;
+  ``_static/mathjax`` of the built site; a page loads MathJax only if it has a formula of its
+  own, and then names its components in its head so that the browser fetches them at once;
 - switches thebe off: its scripts (which fetch thebe from a CDN and start a remote kernel) and
   style sheet are never added to a page;
 - adds no ipywidgets or require.js script from a CDN: the book's figures switch precomputed
@@ -117,7 +118,7 @@ def mathjax_source() -> Path:
 
 
 def _configure(app: Sphinx, config: Config) -> None:
-    """Point MathJax at the local copy; turn off thebe and the CDN widget scripts."""
+    """Point MathJax at the local copy, search as you type; no thebe, no CDN widget scripts."""
     config.mathjax_path = f"{MATHJAX_DIR}/startup.js"
     # The theme loads the search index on every page anyway: let the search box use it.
     config.html_theme_options = {**config.html_theme_options, "search_as_you_type": True}
