@@ -46,8 +46,9 @@ _STATIC = os.environ.get(STATIC_ENV_VAR, "") == "1"
 
 #: Most frames one static figure may hold (the product of its controls' sizes).
 MAX_FRAMES = 100
-#: Colours of the palette a static frame is reduced to.
-PALETTE_COLORS = 64
+#: Colours of the palette a static frame is reduced to: its exact colours when it has no more,
+#: else an octree quantization (which keeps near-greys grey; one colour is the transparent one).
+PALETTE_COLORS = 256
 # Pixels around each change that a frame also covers: a browser that scales the figure down
 # blends neighbouring pixels, which must then match the base, or the base would show through.
 _OVERLAP = 3
@@ -408,6 +409,26 @@ class Choice:
         )
 
 
+def _quantize(rgb: np.ndarray, colors: int) -> tuple[np.ndarray, list[int]]:
+    """Palette indices (uint8, shaped like the image) and a flat RGB palette of <= colors.
+
+    An image of at most ``colors`` colours keeps them exactly; otherwise Pillow's fast octree
+    quantization picks them (unlike maximum coverage, it never moves a large light-grey area
+    to the nearest tint of a frequent colour).
+    """
+    from PIL import Image
+
+    packed = rgb.astype(np.uint32) @ np.array([1 << 16, 1 << 8, 1], dtype=np.uint32)
+    colours, inverse = np.unique(packed, return_inverse=True)
+    if len(colours) <= colors:
+        palette = np.stack([colours >> 16, (colours >> 8) & 255, colours & 255], axis=1)
+        return inverse.reshape(rgb.shape[:2]).astype(np.uint8), palette.ravel().tolist()
+    small = Image.fromarray(rgb).quantize(
+        colors, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+    )
+    return np.array(small), small.getpalette()[: 3 * colors]
+
+
 def _grow(mask: np.ndarray, r: int) -> np.ndarray:
     """``mask`` widened by ``r`` pixels in every direction (a square dilation)."""
     out = mask.copy()
@@ -608,18 +629,16 @@ class InteractiveFigure:
         """
         from PIL import Image
 
-        options = {"method": Image.Quantize.MAXCOVERAGE, "dither": Image.Dither.NONE}
         out = io.BytesIO()
         if base is None:
-            Image.fromarray(rgb).quantize(PALETTE_COLORS, **options).save(
-                out, format="PNG", optimize=True
-            )
+            indices, palette = _quantize(rgb, PALETTE_COLORS)
+            frame = Image.fromarray(indices, "P")
+            frame.putpalette(palette)
+            frame.save(out, format="PNG", optimize=True)
             return out.getvalue()
         clear = PALETTE_COLORS - 1  # the index of the transparent colour
-        small = Image.fromarray(rgb).quantize(clear, **options)
-        indices = np.array(small)
+        indices, palette = _quantize(rgb, clear)
         indices[~_grow(np.any(rgb != base, axis=2), _OVERLAP)] = clear
-        palette = small.getpalette()[: 3 * clear]
         palette += [0] * (3 * clear - len(palette)) + [255, 255, 255]
         frame = Image.fromarray(indices, "P")
         frame.putpalette(palette)
@@ -854,7 +873,7 @@ def interactive_figure(
     In a kernel, each frame drawn is kept, and once the reader pauses the frames one step
     away on each control (two in the direction of the last move) are drawn ahead, so a move
     of one step usually shows at once. In the
-    book, a frame is a PNG of ``PALETTE_COLORS`` (64) colours laid over the first frame and
+    book, a frame is a PNG of at most ``PALETTE_COLORS`` (256) colours laid over the first frame and
     transparent where it does not differ from it, so it costs only what changes.
 
     Examples

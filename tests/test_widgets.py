@@ -216,6 +216,40 @@ def test_static_html_has_a_frame_per_combination(controls):
         assert Image.open(io.BytesIO(png)).size == (80, 60)
 
 
+def grey_band_plot(fig, a):
+    """A large light-grey band (235, 235, 235) among thousands of colours and light tints."""
+    left, right = fig.subplots(1, 2)
+    left.axvspan(0.0, 0.5, color=(235 / 255,) * 3)
+    left.axvspan(0.5, 1.0, color="#009E73", alpha=0.12)
+    for k in range(12):
+        left.plot([0, 1], [k / 12, a - k / 12], color=f"C{k % 10}")
+    xx, yy = np.meshgrid(np.linspace(-2, 2, 400), np.linspace(-2, 2, 400))
+    right.imshow(np.sin(3 * xx) * np.cos(2 * yy), cmap="BuGn", extent=(-2, 2, -2, 2))
+
+
+def test_static_frames_keep_a_light_grey_grey():
+    figure = cl.interactive_figure(grey_band_plot, cl.Slider("a", 0, 1, steps=2), alt="A band")
+    markup = Markup(figure.to_html())
+    data, frames = frames_of(markup)
+    (_, under), = markup.find("img", **{"class": "calclib-base"})
+    base = Image.open(io.BytesIO(data_url(under["src"]))).convert("RGBA")
+    for a, k in [(0.0, 0), (1.0, 1)]:
+        rgb = np.asarray(figure._image_of({"a": a}))
+        band = np.all(rgb == 235, axis=2)
+        assert band.sum() > 10_000 and len(np.unique(rgb.reshape(-1, 3), axis=0)) > 1000
+        frame = Image.open(io.BytesIO(frames[data["index"][k]])).convert("RGBA")
+        shown = np.asarray(Image.alpha_composite(base, frame).convert("RGB"), dtype=int)
+        assert np.abs(shown[band] - 235).max() <= 3, np.unique(shown[band], axis=0)[:3]
+
+
+def test_static_frames_of_few_colours_keep_them_exactly():
+    rng = np.random.default_rng(0)
+    colours = rng.integers(0, 256, size=(200, 3), dtype=np.uint8)
+    rgb = colours[rng.integers(0, 200, size=(30, 40))]
+    png = widgets.InteractiveFigure._small_png(rgb)
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(png)).convert("RGB")), rgb)
+
+
 def test_static_controls_are_labelled():
     controls = [cl.Slider("a", 0, 1, steps=3, label="redness"), cl.Choice("b", [0, 1]),
                 cl.Play("c", 0, 1, steps=2, label="time")]
