@@ -11,13 +11,8 @@ editing the tests.
 
 from __future__ import annotations
 
-import fcntl
 import functools
-import os
 import re
-import shutil
-import subprocess
-import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,20 +20,11 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from chromium import CHROMIUM, CHROMIUM_ARGS, install_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "_build" / "html"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Folders of the built site that hold assets and copies of sources, not pages.
 NOT_PAGES = {"_static", "_sources", "_images", "_downloads"}
 MISSING_BOOK = "run make book first: the built book _build/html/index.html is missing"
@@ -155,26 +141,6 @@ def site_url(built_site: Path) -> Iterator[str]:
         thread.join()
 
 
-def _install_chromium() -> str | None:
-    """Install Debian's Chromium when it is missing; return why it cannot be had, or None."""
-    if CHROMIUM.is_file():
-        return None
-    if shutil.which("apt-get") is None:
-        return f"no Chromium at {CHROMIUM} and no apt-get to install it"
-    lock_path = Path(tempfile.gettempdir()) / "calclib-book-chromium.lock"
-    with open(lock_path, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # pytest-xdist workers install it once, in turn
-        if CHROMIUM.is_file():
-            return None
-        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        for command in (["apt-get", "update"], ["apt-get", "install", "-y", "chromium"]):
-            done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-            if done.returncode != 0:
-                tail = (done.stderr or done.stdout).strip().splitlines()[-1:]
-                return f"no Chromium at {CHROMIUM}, and `{' '.join(command)}` failed: {tail}"
-    return None if CHROMIUM.is_file() else f"apt-get installed no {CHROMIUM}"
-
-
 @pytest.fixture(scope="session")
 def browser(built_site: Path, request: pytest.FixtureRequest):
     """Debian's Chromium, headless, driven by Playwright for the whole session.
@@ -185,7 +151,7 @@ def browser(built_site: Path, request: pytest.FixtureRequest):
     if not book_is_built():
         yield None  # nothing to load: the test fails with MISSING_BOOK
         return
-    reason = _install_chromium()
+    reason = install_chromium()
     if reason is not None:
         pytest.skip(reason)
     playwright = request.getfixturevalue("playwright")

@@ -18,14 +18,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from chromium import CHROMIUM, CHROMIUM_ARGS, install_chromium
 from labserver import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     LabServer,
     Tab,
     copy_chapters,
-    install_chromium,
     running_lab,
 )
 

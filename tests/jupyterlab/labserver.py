@@ -10,7 +10,6 @@ however it is left, the server is shut down with its kernels and its port is fre
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import secrets
@@ -19,7 +18,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -30,16 +28,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = ROOT / "chapters"
 ARTIFACTS = ROOT / "test-artifacts" / "jupyterlab"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Seconds the server may take to answer its first request, and to stop.
 START_TIMEOUT = 90
 STOP_TIMEOUT = 30
@@ -246,26 +234,6 @@ def running_lab(root: Path, state: Path) -> Iterator[LabServer]:
         yield server
     finally:
         _stop(server)
-
-
-def install_chromium() -> str | None:
-    """Install Debian's Chromium when it is missing; return why it cannot be had, or None."""
-    if CHROMIUM.is_file():
-        return None
-    if shutil.which("apt-get") is None:
-        return f"no Chromium at {CHROMIUM} and no apt-get to install it"
-    lock_path = Path(tempfile.gettempdir()) / "calclib-book-chromium.lock"
-    with open(lock_path, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # pytest-xdist workers install it once, in turn
-        if CHROMIUM.is_file():
-            return None
-        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        for command in (["apt-get", "update"], ["apt-get", "install", "-y", "chromium"]):
-            done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-            if done.returncode != 0:
-                tail = (done.stderr or done.stdout).strip().splitlines()[-1:]
-                return f"no Chromium at {CHROMIUM}, and `{' '.join(command)}` failed: {tail}"
-    return None if CHROMIUM.is_file() else f"apt-get installed no {CHROMIUM}"
 
 
 @dataclass
