@@ -8,33 +8,47 @@ these.
 
 How the engine works
 --------------------
-For a step ``h`` the central differences ``D(jh) = (g(jh) - g(-jh)) / (2jh)``, ``j = 1, 2, 3, 4``
-have errors in even powers of the step. Richardson extrapolation of these four values to step 0
-(the polynomial in ``(jh)**2`` through them, evaluated at 0) removes the ``h**2``, ``h**4`` and
-``h**6`` terms: the result has error ``O(h**8)`` and costs 8 function values per point (9 with
-the value at the point itself, which is only checked to be finite: a pole at x is an error,
-not a large number). The previous extrapolation level (``j = 1, 2, 3``, error ``O(h**6)``)
+For a step ``h`` the central differences ``D(jh) = (g(jh) - g(-jh)) / (2jh)``, ``j = 1, ..., L``
+have errors in even powers of the step. Richardson extrapolation of these ``L`` values to step
+0 (the polynomial in ``(jh)**2`` through them, evaluated at 0) removes the ``h**2``, ...,
+``h**(2L-2)`` terms: the result has error ``O(h**(2L))`` and costs ``2L`` function values per
+point, plus the value at the point itself, which is only checked to be finite (a pole at x is
+an error, not a large number). The previous extrapolation level (error ``O(h**(2L-2))``)
 gives the error estimate: the difference of the two levels plus a round-off term
-``2 eps sum_j |w_j| |g(+-jh)| / h``.
+``2 eps sum_j |w_j| |g(+-jh)| / h``. The estimate is an upper bound, pessimistic by a factor
+that grows as the step shrinks (often a thousand).
 
-The step is a power of two (so that ``x + j*h`` is computed exactly) between ``|x|/256`` and
-``|x|/128``, with ``|x|`` clipped to ``[1/8, 4]`` (:func:`default_step`): proportional to ``|x|``,
-so that the stencil ``x +- 4h`` stays within 3% of ``|x|`` of the point, inside a domain edge at
-0 (``np.log`` at ``x = 0.05``); capped for large ``|x|``; and with a floor for points near 0,
-where round-off ``1e-16 |f| / h`` would grow. For ``|x|`` below the floor both steps are tried,
-the floor and ``|x|/256`` to ``|x|/128``, with error estimates (27 evaluations in all), and the
-result with the smaller error estimate is kept: ``np.exp`` at 0.01 prefers the first,
-``np.log`` at 0.01 the second. The constants balance round-off against truncation on the suite
-of ``benchmarks/accuracy.py``.
+Two :class:`Stencil` objects balance round-off ``eps |f| / h`` against truncation:
 
-Where f returns NaN or infinity on the stencil (a domain edge closer than ``4h``), the engine
+- ``ELEMENTWISE`` (:func:`~calclib.derivative`, f of one variable): ``L = 3``, so 7 function
+  values per point and error ``O(h**6)``, with steps between ``|x|/512`` and ``|x|/256``
+  (``|x|`` clipped to ``[1/16, 4]``); the stencil ``x +- 3h`` stays within 1.2% of ``|x|``.
+- ``GENERAL`` (partial derivatives, gradients, Jacobians, directional and total derivatives):
+  ``L = 4``, 9 values per point, error ``O(h**8)``, with steps twice as large, between
+  ``|x|/256`` and ``|x|/128`` (``|x|`` clipped to ``[1/8, 4]``). A function of a vector is
+  often a sum (a loss) far larger than one coordinate's effect on it, so round-off relative to
+  ``|f|`` limits the accuracy, and the larger step pays for its two extra evaluations.
+
+The step (:func:`default_step`) is a power of two, so that ``x + j*h`` is exact (except just
+below a power of two, where it is rounded once); proportional to ``|x|``, so that the stencil
+stays inside a domain edge at 0 (``np.log`` at ``x = 0.05``); capped for large ``|x|``; and
+with a floor for points near 0, where round-off ``1e-16 |f| / h`` would grow. For ``|x|`` below
+the floor both steps are tried, the floor and the one proportional to ``|x|``, with error
+estimates (3 times the evaluations), and the result with the smaller error estimate is kept:
+``np.exp`` at 0.01 prefers the first, ``np.log`` at 0.01 the second. The constants balance
+round-off against truncation on the suite of ``benchmarks/accuracy.py``.
+
+Where f returns NaN or infinity on the stencil (a domain edge closer than ``Lh``), the engine
 quarters the step of those points until the stencil fits, at most 12 times, then divides it by
-32 more, so that the edge is again about 200 steps away.
+32 more, so that the edge is again a few hundred steps away.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -42,9 +56,6 @@ import numpy as np
 from calclib._checks import check_finite_values, check_step, describe, fail
 
 _EPS = np.finfo(float).eps
-_LEVELS = np.arange(1, 5)  # central differences with steps h, 2h, 3h, 4h
-OFFSETS = np.concatenate([_LEVELS, -_LEVELS]).astype(float)  # the stencil, in units of h
-CENTERED = np.append(OFFSETS, 0.0)  # the stencil and the point itself, to check f there
 
 
 def _richardson_weights(levels: np.ndarray) -> np.ndarray:
@@ -61,10 +72,57 @@ def _richardson_weights(levels: np.ndarray) -> np.ndarray:
     return np.array(lagrange) / (2 * levels)
 
 
-WEIGHTS = _richardson_weights(_LEVELS)  # [4/5, -1/5, 4/105, -1/280]: the O(h^8) derivative
-_LOWER = _richardson_weights(_LEVELS[:3])  # [3/4, -3/20, 1/60]: the O(h^6) one, for the estimate
-_SIGNED = np.concatenate([WEIGHTS, -WEIGHTS])  # the weights of g(h), ..., g(4h), g(-h), ...
-_CHUNK = 1 << 15  # function values per call of f: keeps the work arrays in the cache (L2)
+@dataclass(frozen=True, eq=False)
+class Stencil:
+    """Richardson extrapolation of the central differences with steps ``h, 2h, ..., Lh``.
+
+    ``offsets`` are the points ``h, ..., Lh, -h, ..., -Lh`` in units of h; ``centered`` adds
+    the point itself (0), where f is only checked to be finite; ``weights`` give the
+    derivative ``sum_j w_j (g(jh) - g(-jh)) / h``, error ``O(h**(2L))``; ``step`` holds the
+    options of :func:`default_step` that suit it.
+
+    Examples
+    --------
+    >>> from calclib.finite_differences import ELEMENTWISE, GENERAL
+    >>> ELEMENTWISE.weights * 60, len(ELEMENTWISE.centered), len(GENERAL.centered)
+    (array([45., -9.,  1.]), 7, 9)
+    """
+
+    levels: int
+    step: dict
+
+    def __post_init__(self) -> None:
+        j = np.arange(1, self.levels + 1)
+        weights = _richardson_weights(j)
+        lower = _richardson_weights(j[:-1])
+        offsets = np.concatenate([j, -j]).astype(float)
+        for name, value in [
+            ("weights", weights),
+            ("lower", lower),  # one level less: the error estimate
+            ("signed", np.concatenate([weights, -weights])),  # the weights of the offsets
+            ("offsets", offsets),
+            ("centered", np.append(offsets, 0.0)),
+        ]:
+            value.flags.writeable = False
+            object.__setattr__(self, name, value)
+
+
+# f of one variable, elementwise (derivative): 7 evaluations per point, error O(h**6), steps
+# |x|/512 to |x|/256 with |x| clipped to [1/16, 4].
+ELEMENTWISE = Stencil(3, {"floor": -4, "cap": 2, "ratio": -8})
+# f of a vector (partial derivatives, gradients, Jacobians, directional and total
+# derivatives): its value is often a sum much larger than one term's change, so round-off
+# |f| eps / h limits the accuracy, and a step twice as large with one more level
+# (9 evaluations, error O(h**8)) pays: steps |x|/256 to |x|/128, |x| clipped to [1/8, 4].
+GENERAL = Stencil(4, {"floor": -3, "cap": 2, "ratio": -7})
+
+# Function values per call of f. A NumPy ufunc allocates only its result, and its block of
+# 2**17 values (1 MiB) and the stencil still fit in L2. Any other f may build temporaries of
+# the block's size, and freed blocks above 256 KiB tend to go back to the operating system:
+# each block would then pay a page fault per 4 KiB, about 5 ns per value, several times a
+# cheap f itself. So other functions get blocks of 2**15 values (256 KiB).
+_UFUNC_BLOCK = 1 << 17
+_BLOCK = 1 << 15
 _RETRIES = 12  # where f is not finite, quarter the step at most this many times,
 _MARGIN = 32.0  # then divide the first step that fits by this margin
 
@@ -72,8 +130,6 @@ _MARGIN = 32.0  # then divide the first step that fits by this margin
 _EXPONENT = np.int64(0x7FF0000000000000)  # the exponent bits of a float64
 _ONE = np.int64(1 << 52)  # adding this to the bits of a power of two doubles it
 
-
-STEP = {"floor": -3, "cap": 2, "ratio": -7}  # the options of default_step for a derivative
 
 
 def default_step(
@@ -83,17 +139,19 @@ def default_step(
     ratio: int = -7,
     *,
     out: np.ndarray | None = None,
-    huge: bool = True,
+    span: tuple[float, float] | None = None,
 ) -> np.ndarray:
     """The engine's steps for coordinates ``x``: powers of two between ``|x|/256`` and ``|x|/128``.
 
     Precisely ``2**ratio`` times the largest power of two not above ``|x|`` clipped to
-    ``[2**floor, 2**cap]``: proportional to ``|x|`` (the stencil ``x +- 4h`` stays within 3% of
-    ``|x|`` of the point, inside a domain edge at 0), with a floor ``2**-3`` for points near 0
-    and a cap ``2**2 = 4`` for large ``|x|`` (beyond ``2**40`` the step grows with ``|x|``
-    again, so that ``x + h`` differs from ``x``). Powers of two make every stencil point
-    ``x + j*h`` exact. ``out``: an optional float array shaped like ``x`` for the result;
-    ``huge=False`` skips the test for ``|x| > 2**40`` (when the caller knows there is none).
+    ``[2**floor, 2**cap]``: proportional to ``|x|`` (the stencil ``x +- 4h`` stays within 3%
+    of ``|x|`` of the point, inside a domain edge at 0), with a floor ``2**-3`` for points near
+    0 and a cap ``2**2 = 4`` for large ``|x|`` (beyond ``2**40`` the step grows with ``|x|``
+    again, so that ``x + h`` differs from ``x``). Powers of two keep ``x + j*h`` exact, except
+    within ``3h`` below a power of two, where it is rounded to the nearer of two neighbours.
+    ``out``: an optional float array shaped like ``x`` for the result; ``span``: the smallest
+    and largest ``|x|``, if the caller knows them (then the clipping is skipped where no point
+    needs it: each pass over the points costs about as much as a cheap f).
 
     Examples
     --------
@@ -106,13 +164,21 @@ def default_step(
     # The largest power of two not above |x| has the exponent bits of x (sign bit masked).
     bits = steps.view(np.int64)
     np.bitwise_and(x.view(np.int64), _EXPONENT, out=bits)
-    if huge and bits.size and bits.max() > _bits(40):
-        huge = bits - (40 - cap) * _ONE
-        np.clip(bits, _bits(floor), _bits(cap), out=bits)
-        np.maximum(bits, huge, out=bits)
+    if span is None:
+        huge = bool(bits.size) and bits.max() > _bits(40)
+        raise_small = lower_large = True
     else:
-        np.maximum(bits, _bits(floor), out=bits)
-        np.minimum(bits, _bits(cap), out=bits)
+        huge = span[1] >= 2.0**41
+        raise_small, lower_large = span[0] < 2.0**floor, span[1] >= 2.0 ** (cap + 1)
+    if huge:
+        grown = bits - (40 - cap) * _ONE
+        np.clip(bits, _bits(floor), _bits(cap), out=bits)
+        np.maximum(bits, grown, out=bits)
+    else:
+        if raise_small:
+            np.maximum(bits, _bits(floor), out=bits)
+        if lower_large:
+            np.minimum(bits, _bits(cap), out=bits)
     np.add(bits, ratio * _ONE, out=bits)
     return steps
 
@@ -120,6 +186,37 @@ def default_step(
 def _bits(exponent: int) -> np.int64:
     """The bits of the float64 ``2**exponent``."""
     return np.int64((exponent + 1023) << 52)
+
+
+_WORKSPACE = threading.local()
+
+
+@contextmanager
+def workspace(size: int) -> Iterator[np.ndarray]:
+    """A float array of at least ``size`` entries, kept between calls (one per thread).
+
+    Fresh memory costs a page fault per 4 KiB on first touch, about 5 ns per float: more than
+    evaluating a cheap f there. The stencils of the blocks are written into this array instead.
+    A nested call (an f that itself differentiates) gets a new array.
+
+    Examples
+    --------
+    >>> from calclib.finite_differences import workspace
+    >>> with workspace(10) as outer, workspace(10) as inner:
+    ...     outer is inner
+    False
+    """
+    if getattr(_WORKSPACE, "busy", False):
+        yield np.empty(size)
+        return
+    array = getattr(_WORKSPACE, "array", None)
+    if array is None or len(array) < size:
+        array = _WORKSPACE.array = np.empty(size)
+    _WORKSPACE.busy = True
+    try:
+        yield array
+    finally:
+        _WORKSPACE.busy = False
 
 
 def check_steps(func: str, h: Any) -> float | np.ndarray:
@@ -222,6 +319,19 @@ def near_zero(x: np.ndarray, floor: int = -3, **_: Any) -> np.ndarray:
     return np.flatnonzero((bits < _bits(floor)) & (bits >= _bits(-30)))  # 1e-9 counts as 0
 
 
+def block_lines(f: Any = None, width: int = 1, stencil: Stencil | None = None) -> int:
+    """Lines per block of :func:`line_derivative` for ``f``, at points of ``width`` coordinates.
+
+    Examples
+    --------
+    >>> from calclib.finite_differences import ELEMENTWISE, block_lines
+    >>> block_lines(np.exp, stencil=ELEMENTWISE), block_lines(lambda x: 1 / (1 + x**2))
+    (18724, 3640)
+    """
+    values = _UFUNC_BLOCK if isinstance(f, np.ufunc) else _BLOCK
+    return max(1, values // (len((stencil or GENERAL).centered) * width))
+
+
 def line_derivative(
     func: str,
     evaluate: Callable[[Any, np.ndarray], np.ndarray],
@@ -235,19 +345,21 @@ def line_derivative(
     error: bool = False,
     near_lines: Callable[[Any], np.ndarray] | None = None,
     near_steps: Callable[[np.ndarray], np.ndarray] | None = None,
+    stencil: Stencil = GENERAL,
+    block: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None, Callable[[], np.ndarray]]:
     """The engine: Richardson derivatives at ``t = 0`` of ``count`` functions ``g_j(t)``.
 
-    ``evaluate(index, steps)`` returns ``g_j(OFFSETS * steps_j)`` for the lines ``j`` selected
-    by ``index`` (a slice or an integer array; ``steps`` holds their steps), as an array of shape
-    ``(8, len(steps)) + out``, or ``g_j(CENTERED * steps_j)``, shape ``(9, ...)``: then a NaN
-    or infinity at the point itself also counts as f not being finite there. ``step_of(index)``
-    gives the default steps of lines; ``where(j)`` describes line ``j`` for an error message;
-    ``width`` is the number of coordinates of one point.
+    ``evaluate(index, steps)`` returns ``g_j(stencil.offsets * steps_j)`` for the lines ``j``
+    selected by ``index`` (a slice or an integer array; ``steps`` holds their steps), as an
+    array of shape ``(len(offsets), len(steps)) + out``, or ``g_j(stencil.centered * steps_j)``,
+    with one row more: then a NaN or infinity at the point itself also counts as f not being
+    finite there. ``step_of(index)`` gives the default steps of lines; ``where(j)`` describes
+    line ``j`` for an error message; ``width`` is the number of coordinates of one point.
 
-    The lines are computed in blocks of about ``_CHUNK`` function values, and only the result
-    is as large as the batch: every extra large array can cost page faults worth several
-    calls of a cheap f.
+    The lines are computed in blocks of ``block`` lines (default :func:`block_lines`), and
+    only the result is as large as the batch: every extra large array can cost page faults
+    worth several calls of a cheap f.
 
     With ``adapt``, lines where f is not finite are retried with smaller steps; lines that stay
     non-finite raise an error, or, if not ``strict``, are returned as NaN.
@@ -263,26 +375,27 @@ def line_derivative(
     --------
     The derivatives of ``t -> sin(x + t)`` at 0, that is ``cos(x)``:
 
-    >>> from calclib.finite_differences import OFFSETS, default_step, line_derivative
+    >>> from calclib.finite_differences import GENERAL, default_step, line_derivative
     >>> x = np.array([0.0, 1.0])
     >>> def evaluate(index, h):
-    ...     return np.sin(x[index] + OFFSETS[:, None] * h)
+    ...     return np.sin(x[index] + GENERAL.offsets[:, None] * h)
     >>> value, _, _ = line_derivative("example", evaluate, 2, lambda i: default_step(x[i]), str)
     >>> np.allclose(value, np.cos(x), rtol=1e-13)
     True
     """
-    chunk = max(1, _CHUNK // (len(CENTERED) * width))
+    chunk = block or block_lines(width=width, stencil=stencil)
+    signed, rows = stencil.signed, len(stencil.offsets)
     result: dict[str, np.ndarray] = {}
     changed: list[tuple[np.ndarray, np.ndarray]] = []  # (lines, steps) that left the default
 
     def compute(index: Any, h: np.ndarray, estimates: bool) -> tuple[np.ndarray, Any]:
-        stencil = evaluate(index, h)
-        flat = stencil.reshape(len(stencil), -1)
-        value = np.dot(_SIGNED, flat[:8])
-        if len(flat) > 8:
-            value += 0.0 * flat[8]  # NaN where f is NaN or infinite at the point itself
-        estimate = _estimate(flat, value) if estimates else None
-        shape = (len(h),) + stencil.shape[2:]
+        values = evaluate(index, h)
+        flat = values.reshape(len(values), -1)
+        value = np.dot(signed, flat[:rows])
+        if len(flat) > rows:
+            value += 0.0 * flat[rows]  # NaN where f is NaN or infinite at the point itself
+        estimate = _estimate(stencil, flat, value) if estimates else None
+        shape = (len(h),) + values.shape[2:]
         value = value.reshape(len(h), -1)
         value /= h[:, None]
         if estimates:
@@ -310,13 +423,15 @@ def line_derivative(
             if len(near):
                 near_parts.append(start + near)
         if result and not error:  # the common case: write straight into the result
-            _combine_into(result["values"][index], evaluate(index, h), h)
+            _combine_into(signed, result["values"][index], evaluate(index, h), h)
         else:
             store(index, *compute(index, h, error))
     if not result:  # no lines at all
         return np.zeros(0), (np.zeros(0) if error else None), lambda: np.zeros(0)
     values = result["values"]
-    bad_parts = [] if np.isfinite(values).all() else [np.flatnonzero(not_finite(values))]
+    # a sum is one quick pass, and NaN or infinite if a value is (or if they overflow)
+    total = np.add.reduce(values, axis=None) if values.dtype.kind != "O" else np.nan
+    bad_parts = [] if np.isfinite(total) else [np.flatnonzero(not_finite(values))]
     bad = np.concatenate(bad_parts) if bad_parts else np.zeros(0, int)
     h = step_of(bad)
     for attempt in range(_RETRIES + 1):
@@ -326,8 +441,9 @@ def line_derivative(
             if strict:
                 check_finite_values(func, np.nan, where(int(bad[0])))
             break
-        # A domain edge is within 4h: find the largest quarter of h that fits, then take a
-        # step 32 times smaller, so that the edge is 128 to 512 steps away, as for h ~ |x|/200.
+        # A domain edge is within Lh: find the largest quarter of h that fits, then take a
+        # step 32 times smaller, so that the edge is 32 L to 128 L steps away, as for the
+        # default steps (about |x| / 256).
         h = h / 4
         value, estimate = compute(bad, h, error)
         fits = ~not_finite(value)
@@ -354,26 +470,35 @@ def line_derivative(
     return result["values"], result.get("estimate"), steps_used
 
 
-def _combine_into(target: np.ndarray, stencil: np.ndarray, h: np.ndarray) -> None:
-    """Write the derivatives of a block of lines into ``target``, with few temporary arrays."""
-    flat = stencil.reshape(len(stencil), -1)
+def _combine_into(
+    signed: np.ndarray, target: np.ndarray, values: np.ndarray, h: np.ndarray
+) -> None:
+    """Write the derivatives of a block of lines into ``target``, with few temporary arrays.
+
+    ``values`` are f on the stencil whose weights are ``signed``, and maybe at the point.
+    """
+    flat = values.reshape(len(values), -1)
     rows = target.reshape(len(h), -1)
+    count = len(signed)
     if target.flags.c_contiguous and flat.dtype == target.dtype:
-        np.dot(_SIGNED, flat[:8], out=target.reshape(-1))
+        np.dot(signed, flat[:count], out=target.reshape(-1))
     else:
-        rows[...] = np.dot(_SIGNED, flat[:8]).reshape(rows.shape)
-    if len(flat) > 8:
-        rows += 0.0 * flat[8].reshape(rows.shape)  # NaN where f is not finite at the point
+        rows[...] = np.dot(signed, flat[:count]).reshape(rows.shape)
     rows /= h[:, None]
+    if len(flat) > count:
+        finite = np.isfinite(flat[count])
+        if not finite.all():  # NaN where f is NaN or infinite at the point itself
+            rows[~finite.reshape(rows.shape)] = np.nan
 
 
-def _estimate(flat: np.ndarray, value: np.ndarray) -> np.ndarray:
+def _estimate(stencil: Stencil, flat: np.ndarray, value: np.ndarray) -> np.ndarray:
     """Error estimate (times h) of ``value``, from its stencil values ``flat`` (rows: offsets).
 
     The difference from the previous extrapolation level, plus a round-off term.
     """
-    lower = np.dot(_LOWER, flat[:3] - flat[4:7])
-    size = np.dot(np.abs(_SIGNED), np.abs(flat[:8]))
+    levels = stencil.levels
+    lower = np.dot(stencil.lower, flat[: levels - 1] - flat[levels : 2 * levels - 1])
+    size = np.dot(np.abs(stencil.signed), np.abs(flat[: 2 * levels]))
     return np.abs(value - lower) + 2 * _EPS * size
 
 

@@ -19,9 +19,7 @@ import numpy as np
 
 from calclib._checks import as_points, check_callable, check_finite_values, describe, fail
 from calclib.finite_differences import (
-    CENTERED,
-    OFFSETS,
-    STEP,
+    GENERAL,
     call,
     default_step,
     line_derivative,
@@ -87,7 +85,7 @@ def along_axes(
         if not finite.all():
             check_finite_values(func, np.nan, f"at x = {base[np.argmin(finite)]}")
     coordinates = base[:, axes].reshape(-1)
-    options = step or STEP
+    options = step or GENERAL.step
 
     def step_of(index: Any) -> np.ndarray:
         return default_step(coordinates[index], **options)
@@ -103,8 +101,8 @@ def along_axes(
 
     def evaluate(index: Any, step: np.ndarray) -> np.ndarray:
         rows, cols = points[index], coords[index]
-        stencil = np.repeat(base[rows][None], len(OFFSETS), axis=0)
-        stencil[:, np.arange(len(rows)), cols] += OFFSETS[:, None] * step
+        stencil = np.repeat(base[rows][None], len(GENERAL.offsets), axis=0)
+        stencil[:, np.arange(len(rows)), cols] += GENERAL.offsets[:, None] * step
         values = call(func, f, stencil.reshape(-1, n))
         return values.reshape(stencil.shape[:2] + values.shape[1:])
 
@@ -313,12 +311,12 @@ def directional_derivative(f: Callable, x: Any, v: Any) -> np.ndarray:
     # smaller than the largest (u_i = 0, or below 1e-300) divide by zero or overflow, to inf;
     # the largest one always gives a finite ratio, at most 2 h_i.
     with np.errstate(divide="ignore", over="ignore"):
-        ratio = default_step(base, **STEP) / np.abs(unit)
+        ratio = default_step(base, **GENERAL.step) / np.abs(unit)
     steps = ratio.min(axis=1)
     steps[~np.isfinite(steps)] = 1.0  # v = 0: any step gives the derivative 0
 
     def evaluate(index: Any, step: np.ndarray) -> np.ndarray:
-        t = CENTERED[:, None, None] * step[:, None]
+        t = GENERAL.centered[:, None, None] * step[:, None]
         stencil = base[index][None] + t * unit[index][None]
         values = call(func, f, stencil.reshape(-1, n))
         return values.reshape(stencil.shape[:2] + values.shape[1:])
@@ -373,7 +371,7 @@ def total_derivative(f: Callable, path: Callable, t: Any) -> np.ndarray:
     flat = t.reshape(-1)
 
     def evaluate(index: Any, step: np.ndarray) -> np.ndarray:
-        times = flat[index][None] + CENTERED[:, None] * step
+        times = flat[index][None] + GENERAL.centered[:, None] * step
         points = call(func, path, times.reshape(-1))
         if points.ndim != 2:
             fail(
@@ -392,9 +390,9 @@ def total_derivative(f: Callable, path: Callable, t: Any) -> np.ndarray:
         func,
         evaluate,
         len(flat),
-        lambda index: default_step(flat[index], **STEP),
+        lambda index: default_step(flat[index], **GENERAL.step),
         where,
-        near_lines=lambda index: near_zero(flat[index], **STEP),
-        near_steps=lambda lines: near_zero_step(flat[lines], **STEP),
+        near_lines=lambda index: near_zero(flat[index], **GENERAL.step),
+        near_steps=lambda lines: near_zero_step(flat[lines], **GENERAL.step),
     )
     return value.reshape(t.shape)
