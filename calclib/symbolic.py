@@ -20,6 +20,7 @@ import tokenize
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import mpmath
 import numpy as np
 import sympy as sp
 from sympy.parsing.sympy_parser import (
@@ -474,13 +475,187 @@ def _sort_key(solution: dict) -> tuple:
     return tuple(key)
 
 
-def exact_critical_points(expr: Any, vars: Any) -> list[dict]:
-    """The real points where the gradient of ``expr`` is zero, as far as sympy can solve.
+# Real roots are shown as radicals when sympy finds short ones (at most this many operations,
+# no I), otherwise as CRootOf objects: exact, real, and convertible with float().
+_MAX_RADICAL_OPS = 20
+# Digits to which a coordinate computed from the shape basis must agree with an exact root.
+_DIGITS = 50
 
-    Taught in chapter 6. The result is what ``sympy.solve`` finds for the equations "gradient = 0"
-    over the reals: it may miss solutions of equations sympy cannot solve in closed form, and for
-    periodic functions it lists one period's solutions. A variable missing from a solution can take
-    any value there (a whole line of critical points); for a constant the result is ``[{}]``.
+
+def _rational_polynomials(equations: list[sp.Expr], reals: list[sp.Symbol]) -> list | None:
+    """The equations as polynomials with rational coefficients in ``reals``, or None."""
+    polys = []
+    for eq in equations:
+        if not eq.is_polynomial(*reals):
+            return None
+        try:
+            poly = sp.Poly(eq, *reals)
+        except sp.PolynomialError:
+            return None
+        if not (poly.domain.is_ZZ or poly.domain.is_QQ):
+            return None  # floats, parameters such as "a x^2", or sqrt(2) as a coefficient
+        polys.append(poly.as_expr())
+    return polys
+
+
+def _real_roots(poly: sp.Poly) -> list[sp.Expr]:
+    """The exact real roots of a squarefree polynomial over the rationals, ascending.
+
+    Rationals and short real radicals where sympy finds them, CRootOf objects otherwise.
+    """
+    roots = []
+    for factor, _ in poly.factor_list()[1]:
+        found = factor.real_roots()
+        if factor.degree() in (3, 4) and any(isinstance(r, sp.CRootOf) for r in found):
+            radicals = [r for r in sp.roots(factor, multiple=True)
+                        if not r.has(sp.I) and sp.count_ops(r) <= _MAX_RADICAL_OPS
+                        and r.is_real]  # fmt: skip
+            found = [_same_radical(r, radicals) for r in found]
+        roots.extend(found)
+    return sorted(roots, key=float)
+
+
+def _same_radical(root: sp.Expr, radicals: list[sp.Expr]) -> sp.Expr:
+    """The radical equal to ``root`` (two roots of one polynomial agreeing to 40 digits)."""
+    value = sp.N(root, _DIGITS)
+    for radical in radicals:
+        if abs(sp.N(radical, _DIGITS) - value) < sp.Float(10) ** (10 - _DIGITS) * (1 + abs(value)):
+            return radical
+    return root
+
+
+def _lex_basis(system: list[sp.Expr], gens: list[sp.Symbol]) -> sp.GroebnerBasis:
+    """The reduced lex Groebner basis of a zero-dimensional system.
+
+    Computed in grevlex order and converted with FGLM: much faster than Buchberger's
+    algorithm in lex order once the system holds polynomials of high degree.
+    """
+    return sp.groebner(system, *gens, order="grevlex").fglm("lex")
+
+
+def _eliminant(exprs: list[sp.Expr], reals: list[sp.Symbol], var: sp.Symbol) -> sp.Poly:
+    """The monic polynomial of least degree in ``var`` alone that the equations imply."""
+    basis = _lex_basis(exprs, [*(v for v in reals if v != var), var])
+    (generator,) = [g for g in basis.exprs if g.free_symbols <= {var}]
+    return sp.Poly(generator, var)
+
+
+def _shape_basis(exprs: list[sp.Expr], reals: list[sp.Symbol], c: int) -> tuple | None:
+    """The shape-lemma form of a radical zero-dimensional ideal, or None.
+
+    With ``t = x_n + c x_(n-1) + c^2 x_(n-2) + ...`` (``t = x_n`` for ``c = 0``), returns
+    ``(P, t, [g_1, ..., g_n])`` where the ideal's points are exactly ``x_i = g_i(t)`` for the
+    roots ``t`` of ``P``, or None when ``t`` does not separate the points.
+    """
+    if c == 0:
+        t, gens, system = reals[-1], reals, exprs
+    else:
+        t = sp.Dummy("t")
+        form = sum(c**i * v for i, v in enumerate(reversed(reals)))
+        gens, system = [*reals, t], [*exprs, t - form]
+    basis = _lex_basis(system, gens)
+    last, coords = None, {}
+    for g in basis.exprs:
+        inside = [v for v in reals if v != t and g.has(v)]
+        if not inside and last is None:
+            last = sp.Poly(g, t)
+            continue
+        if len(inside) != 1 or inside[0] in coords:
+            return None
+        lead, *rest = sp.Poly(g, inside[0]).all_coeffs()
+        if len(rest) != 1 or not lead.is_Number:
+            return None
+        coords[inside[0]] = sp.Poly(-rest[0] / lead, t)
+    if c == 0:
+        coords[t] = sp.Poly(t, t)
+    if last is None or len(coords) != len(reals):
+        return None
+    return last, t, [coords[v] for v in reals]
+
+
+def _coordinate(g: sp.Poly, tau: sp.Expr, roots: list[sp.Expr], values: list) -> sp.Expr:
+    """The exact value ``g(tau)``: the root of ``roots`` it equals, else the expression itself.
+
+    ``g(tau)`` is known to be a root of the polynomial whose real roots are ``roots``, so it is
+    the one it agrees with to many digits (``values`` holds them numerically).
+    """
+    # Digits lost to cancellation in the sum of c_j tau^j: at most log10 of sum |c_j tau^j|.
+    with mpmath.workdps(15):
+        size = max(1, abs(mpmath.mpf(sp.N(tau))))
+        scale = sum(abs(mpmath.mpf(c.p) / c.q) * size**j
+                    for j, c in enumerate(reversed(g.all_coeffs())))  # fmt: skip
+        digits = _DIGITS + 10 + int(mpmath.ceil(mpmath.log10(scale + 1)))
+    with mpmath.workdps(digits):
+        coeffs = [mpmath.mpf(c.p) / c.q for c in g.all_coeffs()]
+        value = mpmath.polyval(coeffs, mpmath.mpf(sp.N(tau, digits)))
+        close = [r for r, v in zip(roots, map(mpmath.mpf, values), strict=True)
+                 if abs(value - v) < mpmath.mpf(10) ** (20 - _DIGITS) * (1 + abs(v))]  # fmt: skip
+    if len(close) == 1:
+        return close[0]
+    return sp.expand(g.as_expr().subs(g.gens[0], tau))
+
+
+def _polynomial_critical_points(exprs: list[sp.Expr], reals: list[sp.Symbol]) -> list | None:
+    """All real solutions of a polynomial system with finitely many solutions, or None.
+
+    None means infinitely many complex solutions (such as a line of critical points). The
+    route: a lex Groebner basis per variable gives each coordinate's polynomial; adding their
+    squarefree parts makes the ideal radical; a separating linear form ``t`` then puts it in
+    shape position (``x_i = g_i(t)``, ``P(t) = 0``), so the real points are exactly the real
+    roots of ``P``, each coordinate identified with an exact root of its own polynomial.
+    """
+    basis = sp.groebner(exprs, *reals, order="grevlex")
+    if basis.exprs == [1]:
+        return []  # no solution, even complex
+    if not basis.is_zero_dimensional:
+        return None
+    eliminants = [_eliminant(exprs, reals, var) for var in reals]
+    coordinate_polys = [p.sqf_part() for p in eliminants]
+    roots = [_real_roots(p) for p in coordinate_polys]
+    if not all(roots):
+        return []  # some coordinate has no real value
+    values = [[sp.N(r, _DIGITS + 10) for r in rs] for rs in roots]
+    # With the squarefree parts the ideal is radical (Seidenberg's lemma); those already
+    # squarefree are in it, and adding them would only slow the Groebner basis down.
+    radical = exprs + [q.as_expr() for p, q in zip(eliminants, coordinate_polys, strict=True)
+                       if p.degree() != q.degree()]  # fmt: skip
+    # Among this many forms x_n + c x_(n-1) + ..., c = 0, 1, ..., one separates the points.
+    count = int(np.prod([p.degree() for p in coordinate_polys]))
+    for c in range((len(reals) - 1) * count * (count - 1) // 2 + 1):
+        shape = _shape_basis(radical, reals, c)
+        if shape is not None:
+            break
+    else:  # unreachable: one of these linear forms separates the points
+        return None
+    last, _, coords = shape
+    points = []
+    for tau in last.real_roots():
+        point = {
+            var: _coordinate(g, tau, rs, vs)
+            for var, g, rs, vs in zip(reals, coords, roots, values, strict=True)
+        }
+        if point not in points:
+            points.append(point)
+    return points
+
+
+def exact_critical_points(expr: Any, vars: Any) -> list[dict]:
+    """The real points where the gradient of ``expr`` is zero.
+
+    Taught in chapter 6. Two routes:
+
+    - **Complete** when every partial derivative is a polynomial with rational coefficients and
+      there are finitely many critical points (counting complex ones): a Groebner basis gives
+      *all* real critical points. A value is exact: a rational, a short radical such as
+      ``sqrt(5)/2``, or else a ``CRootOf`` (an exact real root of a polynomial, used when the
+      radicals would be long or need ``I``); ``float()`` gives its value.
+    - **Best effort** otherwise (other functions, floats or parameters as coefficients, or
+      infinitely many critical points): what ``sympy.solve`` finds over the reals. It may miss
+      solutions of equations sympy cannot solve in closed form, and for periodic functions it
+      lists one period's solutions. A variable missing from a solution can take any value
+      there (a whole line of critical points); for a constant the result is ``[{}]``.
+
+    A Groebner basis can take long for large polynomial systems (many variables, high degree).
     Classify each point with ``exact_hessian`` or numerically with ``classify_critical_point``.
 
     Parameters
@@ -505,6 +680,13 @@ def exact_critical_points(expr: Any, vars: Any) -> list[dict]:
     --------
     >>> exact_critical_points("x^3 - 3x + y^2", "x y")
     [{x: -1, y: 0}, {x: 1, y: 0}]
+    >>> exact_critical_points("x^6/6 - x^2/2 - x", "x")  # x^5 - x - 1 = 0
+    [{x: CRootOf(x**5 - x - 1, 0)}]
+    >>> points = exact_critical_points("(x^2 + y - 11)^2 + (x + y^2 - 7)^2", "x y")
+    >>> len(points)  # Himmelblau's function: 4 minima, 1 maximum, 4 saddle points
+    9
+    >>> exact_critical_points("(x - y)^2", "x y")  # a line: x = y for every y
+    [{x: y}]
     """
     symbols = _variables("exact_critical_points", vars)
     f = _expression("exact_critical_points", expr, symbols)
@@ -513,6 +695,11 @@ def exact_critical_points(expr: Any, vars: Any) -> list[dict]:
     equations = [sp.diff(f_real, r) for r in reals]
     if all(eq == 0 for eq in equations):
         return [{}]  # a constant: every point is critical
+    back = dict(zip(reals, symbols, strict=True))
+    polys = _rational_polynomials(equations, reals)
+    points = None if polys is None else _polynomial_critical_points(polys, reals)
+    if points is not None:
+        return sorted(({back[r]: v for r, v in point.items()} for point in points), key=_sort_key)
     try:
         if len(reals) == 1:
             solutions = sp.solve(equations[0], reals[0], dict=True)
@@ -524,7 +711,6 @@ def exact_critical_points(expr: Any, vars: Any) -> list[dict]:
             f"sympy cannot solve gradient = 0 for this function ({exc});"
             " look for critical points numerically instead",
         )
-    back = dict(zip(reals, symbols, strict=True))
     result = []
     for solution in solutions:
         if all(v.is_real is not False for v in solution.values()):

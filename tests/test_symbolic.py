@@ -1,5 +1,7 @@
 """Tests of calclib.symbolic against hand-computed derivatives."""
 
+import warnings
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -213,6 +215,108 @@ def test_exact_critical_points_of_a_line_and_a_constant():
 def test_exact_critical_points_of_a_quintic_uses_a_root_object():
     (point,) = cl.exact_critical_points("x^6/6 - x^2/2 + x", "x")  # x^5 - x + 1 = 0
     assert_allclose(float(point[x]) ** 5 - float(point[x]) + 1, 0, atol=1e-12)
+
+
+HIMMELBLAU = "(x^2 + y - 11)^2 + (x + y^2 - 7)^2"
+
+
+def _assert_critical(expr, variables, points, digits=30):
+    """Each point is real, distinct from the others, and zeroes the exact gradient."""
+    gradient = cl.exact_gradient(expr, variables)
+    for point in points:
+        assert all(value.is_real is True for value in point.values()), point
+        for entry in gradient:
+            assert abs(sp.N(entry.subs(point), digits)) < 10.0 ** (10 - digits), point
+    keys = {tuple(round(float(p[v]), 9) for v in variables) for p in points}
+    assert len(keys) == len(points)
+
+
+def test_exact_critical_points_of_himmelblau_finds_all_nine():
+    points = cl.exact_critical_points(HIMMELBLAU, "x y")
+    assert len(points) == 9
+    _assert_critical(HIMMELBLAU, [x, y], points)
+    assert {x: 3, y: 2} in points  # the one rational minimum stays exact
+    f = cl.to_numpy(HIMMELBLAU, "x y")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a CriticalPointWarning would mean a nonzero gradient
+        kinds = [cl.classify_critical_point(f, [float(p[x]), float(p[y])]).kind for p in points]
+    assert [kinds.count(k) for k in ("local minimum", "local maximum", "saddle point")] == [4, 1, 4]
+    minima = sorted((float(p[x]), float(p[y])) for p, k in zip(points, kinds, strict=True)
+                    if k == "local minimum")  # fmt: skip
+    known = [(-3.779310253377747, -3.283185991286169), (-2.805118086952745, 3.131312518250573),
+             (3.0, 2.0), (3.584428340330492, -1.848126526964404)]  # fmt: skip
+    assert_allclose(minima, known, rtol=1e-12)
+    (maximum,) = [p for p, k in zip(points, kinds, strict=True) if k == "local maximum"]
+    assert_allclose([float(maximum[x]), float(maximum[y])], [-0.270845, -0.923039], atol=1e-6)
+
+
+def test_exact_critical_points_keeps_a_quintic_root_exact():
+    (point,) = cl.exact_critical_points("x^6/6 - x^2/2 - x", "x")  # x^5 - x - 1 = 0
+    assert isinstance(point[x], sp.CRootOf)
+    assert point[x].is_real is True
+    assert abs(sp.N(point[x] ** 5 - point[x] - 1, 50)) < 1e-45
+    assert_allclose(float(point[x]), 1.1673039782614187, rtol=1e-15)
+
+
+def test_exact_critical_points_of_the_chapter_6_landscape_are_nine_closed_forms():
+    egg = (x**2 - 1) ** 2 + (y**2 - 1) ** 2 + x * y
+    points = cl.exact_critical_points(egg, [x, y])
+    assert len(points) == 9
+    _assert_critical(egg, [x, y], points)
+    assert not any(value.has(sp.CRootOf) for p in points for value in p.values())
+    for known in ({x: 0, y: 0}, {x: sp.sqrt(3) / 2, y: sp.sqrt(3) / 2},
+                  {x: sp.sqrt(5) / 2, y: -sp.sqrt(5) / 2}):  # fmt: skip
+        assert known in points
+    floats = [(float(p[x]), float(p[y])) for p in points]
+    assert floats == sorted(floats)
+
+
+def test_exact_critical_points_of_three_variables():
+    points = cl.exact_critical_points("x y z + x^2 + y^2 + z^2", "x y z")
+    z_ = sp.Symbol("z")
+    assert points == [
+        {x: -2, y: -2, z_: -2}, {x: -2, y: 2, z_: 2}, {x: 0, y: 0, z_: 0},
+        {x: 2, y: -2, z_: 2}, {x: 2, y: 2, z_: -2},
+    ]  # fmt: skip
+
+
+def test_exact_critical_points_of_a_degenerate_point_counts_it_once():
+    # The gradient (4x^3, 4y^3) vanishes to third order at the origin.
+    assert cl.exact_critical_points("x^4 + y^4", "x y") == [{x: 0, y: 0}]
+    assert cl.exact_critical_points("x^3", "x") == [{x: 0}]
+
+
+def test_exact_critical_points_outside_the_polynomial_route_behave_as_before():
+    assert cl.exact_critical_points("sin(x) + y^2", "x y") == [
+        {x: sp.pi / 2, y: 0}, {x: 3 * sp.pi / 2, y: 0}
+    ]  # fmt: skip
+    assert cl.exact_critical_points("(x - y)^2", "x y") == [{x: y}]  # a line, y free
+    w1, w2 = sp.symbols("w1 w2")
+    assert cl.exact_critical_points((w1 * w2 - 1) ** 2, [w1, w2]) == [
+        {w1: 0, w2: 0}, {w2: 1 / w1}
+    ]  # fmt: skip
+    a = sp.Symbol("a")
+    assert cl.exact_critical_points("x^2 + y^2 + a x", "x y") == [{x: -a / 2, y: 0}]
+    assert cl.exact_critical_points("x + y", "x y") == []
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    st.lists(st.integers(-3, 3), min_size=3, max_size=5).filter(lambda c: c[-1] != 0),
+    st.lists(st.integers(-3, 3), min_size=3, max_size=5).filter(lambda c: c[-1] != 0),
+)
+def test_exact_critical_points_of_a_rotated_sum_are_a_grid(g_coefficients, h_coefficients):
+    # f = g(u) + h(v) with (u, v) a rotation of (x, y): the critical points are exactly the
+    # pairs of real roots of g' and h', so their number is the product of the two counts.
+    t = sp.Symbol("t")
+    g = sum(c * t**k for k, c in enumerate(g_coefficients))
+    h = sum(c * t**k for k, c in enumerate(h_coefficients))
+    u, v = (3 * x + 4 * y) / 5, (-4 * x + 3 * y) / 5
+    f = g.subs(t, u) + h.subs(t, v)
+    points = cl.exact_critical_points(f, [x, y])
+    counts = [sp.Poly(sp.diff(p, t), t).sqf_part().count_roots() for p in (g, h)]
+    assert len(points) == counts[0] * counts[1]
+    _assert_critical(f, [x, y], points, digits=40)
 
 
 # --- to_numpy -------------------------------------------------------------------------------
