@@ -263,3 +263,24 @@ def test_complex_step_matches_sympy(expr, x):
     assume(abs(exact) < 1e6)
     value = cl.derivative(lambda t: f(t) + 0 * t, x, method="complex")
     assert value == pytest.approx(exact, rel=1e-13, abs=1e-13)
+
+
+def test_f_may_itself_differentiate():
+    # The inner derivative must not write into the stencil the outer one is evaluating.
+    x = np.linspace(0.3, 2.0, 50)
+    second = cl.derivative(lambda t: cl.derivative(np.sin, t), x)
+    assert_allclose(second, -np.sin(x), rtol=1e-7, atol=1e-7)
+
+
+def test_threads_differentiate_at_once():
+    from concurrent.futures import ThreadPoolExecutor
+
+    x = RNG.uniform(0.5, 2.0, 200_000)  # several blocks each
+
+    def work(k: int) -> float:
+        f = (np.sin, np.exp, np.log, np.tanh)[k % 4]
+        exact = (np.cos(x), np.exp(x), 1 / x, 1 - np.tanh(x) ** 2)[k % 4]
+        return float(np.max(np.abs(cl.derivative(f, x) - exact) / np.maximum(np.abs(exact), 1)))
+
+    with ThreadPoolExecutor(4) as pool:
+        assert max(pool.map(work, range(8))) < 1e-11
