@@ -7,7 +7,9 @@ jupyterlab-myst. Two kinds of reference work only in the book, so the chapters a
   another with a plain Markdown link to the notebook file, ``[text](02_chain_rule.ipynb)``,
   which the book turns into a link to the page;
 - an ``{eq}`` role to a label defined in another notebook: jupyterlab-myst resolves labels only
-  inside the same notebook. A chapter restates such a formula and links the chapter instead.
+  inside the same notebook. A chapter restates such a formula and links the chapter instead;
+- likewise a ``{ref}`` role to a section or exercise label of another notebook: a chapter
+  names the section and links the chapter instead.
 
 The checks read the notebooks' Markdown cells with ``json``; each is also run on a broken copy
 held in memory, to show that it fails when it should.
@@ -29,6 +31,9 @@ CHAPTERS = sorted(CHAPTER_DIR.glob("[0-9][0-9]_*.ipynb"))
 
 DOC_ROLE = re.compile(r"\{doc\}`[^`]*`")
 EQ_ROLE = re.compile(r"\{eq\}`([^`]*)`")
+REF_ROLE = re.compile(r"\{ref\}`([^`]*)`")
+# A target "(label)=" on a line of its own, or a ":label:" option of any directive.
+TARGET = re.compile(r"^[ \t]*\(([^()\s]+)\)=[ \t]*$", re.MULTILINE)
 # A label after display maths: a line "$$ (eq-label)" closing the block.
 DOLLAR_LABEL = re.compile(r"^[ \t]*\$\$[ \t]*\(([^()\s]+)\)[ \t]*$", re.MULTILINE)
 # A math directive (``` or ::: fence) and the ":label:" option inside it.
@@ -68,11 +73,20 @@ def defined_equations(notebook: dict) -> set[str]:
     return labels
 
 
-def cited_equations(notebook: dict) -> list[str]:
+def defined_targets(notebook: dict) -> set[str]:
+    """Return the labels ``{ref}`` can cite: ``(label)=`` targets and ``:label:`` options."""
+    labels = set()
+    for text in markdown_cells(notebook):
+        labels.update(TARGET.findall(text))
+        labels.update(OPTION_LABEL.findall(text))
+    return labels
+
+
+def cited_equations(notebook: dict, role: re.Pattern = EQ_ROLE) -> list[str]:
     """Return the labels of the notebook's ``{eq}`` roles (``label`` or ``text <label>``)."""
     labels = []
     for text in markdown_cells(notebook):
-        for content in EQ_ROLE.findall(text):
+        for content in role.findall(text):
             explicit = re.fullmatch(r"(?s).*<([^<>]+)>\s*", content)
             labels.append((explicit[1] if explicit else content).strip())
     return labels
@@ -143,6 +157,25 @@ def test_equation_references_are_local(path: Path) -> None:
         f"{path.name} cites equations it does not define (JupyterLab cannot resolve them): "
         f"{missing}; restate the formula and link the chapter that derives it"
     )
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=chapter_id)
+def test_section_references_are_local(path: Path) -> None:
+    """Every {ref} label cited in a notebook is defined in that same notebook."""
+    notebook = load(path)
+    missing = sorted(set(cited_equations(notebook, REF_ROLE)) - defined_targets(notebook))
+    assert missing == [], (
+        f"{path.name} cites sections it does not define (JupyterLab cannot resolve them): "
+        f"{missing}; name the section and link the chapter instead"
+    )
+
+
+def test_foreign_section_is_caught(chapter_two: dict) -> None:
+    defined = defined_targets(chapter_two)
+    assert "sec-chain-backprop" in defined and "sec-hessian-convexity" not in defined
+    broken = append_markdown(chapter_two, "It is **convex** ({ref}`sec-hessian-convexity`).")
+    missing = set(cited_equations(broken, REF_ROLE)) - defined_targets(broken)
+    assert missing == {"sec-hessian-convexity"}
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=chapter_id)
