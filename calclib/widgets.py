@@ -781,6 +781,22 @@ class InteractiveFigure:
                 near.append(indices)
         return near
 
+    def _wanted(self) -> list[tuple[int, ...]]:
+        """The frames to draw ahead, likeliest first: the neighbours, then, if the cache holds
+        every frame of the figure, all the others, nearest first (so that after a few seconds
+        of reading even a jump along a slider shows a frame already drawn)."""
+        near = self._neighbours()
+        shape = [len(c.values) for c in self.controls]
+        if math.prod(shape) > _CACHE_SIZE:
+            return near
+        here = self._shown
+
+        def distance(indices: tuple[int, ...]) -> int:
+            return sum(abs(i - j) for i, j in zip(indices, here, strict=True))
+
+        rest = sorted(itertools.product(*(range(n) for n in shape)), key=distance)
+        return near + [indices for indices in rest if indices not in near and indices != here]
+
     def _schedule_prefetch(self) -> None:
         """Once the reader pauses, draw the frames they may ask for next, one at a time."""
         if self._prefetch is not None:
@@ -794,7 +810,7 @@ class InteractiveFigure:
 
     def _prefetch_one(self) -> None:
         self._prefetch = None
-        missing = [indices for indices in self._neighbours() if indices not in self._cache]
+        missing = [indices for indices in self._wanted() if indices not in self._cache]
         if not missing:
             return
         self._frame(missing[0])
@@ -870,11 +886,14 @@ def interactive_figure(
 
     Notes
     -----
-    In a kernel, each frame drawn is kept, and once the reader pauses the frames one step
-    away on each control (two in the direction of the last move) are drawn ahead, so a move
-    of one step usually shows at once. In the
-    book, a frame is a PNG of at most ``PALETTE_COLORS`` (256) colours laid over the first frame and
-    transparent where it does not differ from it, so it costs only what changes.
+    In a kernel, each frame drawn is kept. Once the reader has moved a control and pauses, the
+    frames one step away on each control (two in the direction of the last move) are drawn
+    ahead, so a move of one step usually shows at once; then, if all the figure's frames fit
+    the cache (64), every other frame, nearest first, so that after a few seconds a jump
+    shows at once too. Nothing is drawn ahead before the first move (a notebook run from top
+    to bottom, or a test, spends no time on it). In the book, a frame is a PNG of at most
+    ``PALETTE_COLORS`` (256) colours laid over the first frame and transparent where it does
+    not differ from it, so it costs only what changes.
 
     Examples
     --------

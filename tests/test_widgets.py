@@ -408,13 +408,35 @@ def test_live_figure_draws_the_next_frames_when_idle():
     async def reader():
         (slider,) = parts(figure, ipywidgets.FloatSlider)
         assert set(figure._cache) == {(3, 0)}
+        await asyncio.sleep(widgets._PREFETCH_DELAY + 0.2)
+        assert set(figure._cache) == {(3, 0)}  # nothing is drawn before the reader moves
         slider.value = slider.value + slider.step  # one step right
         assert set(figure._cache) == {(3, 0), (4, 0)}
+        for _ in range(100):  # until every frame is drawn (at most 10 s)
+            await asyncio.sleep(0.1)
+            if len(figure._cache) == 14:
+                break
+        return list(figure._cache)
+
+    drawn = asyncio.run(reader())
+    # two steps on to the right, then one step either way on each control ...
+    assert drawn[:5] == [(3, 0), (4, 0), (5, 0), (6, 0), (4, 1)]
+    # ... then every other frame (the cache holds them all), nearest to (4, 0) first
+    assert sorted(drawn) == [(i, j) for i in range(7) for j in range(2)]
+    assert drawn[5:] == sorted(drawn[5:], key=lambda ij: abs(ij[0] - 4) + ij[1])
+
+
+def test_a_figure_larger_than_the_cache_draws_only_the_neighbours_ahead():
+    figure = cl.interactive_figure(colour_plot, cl.Slider("a", 0, 1, steps=41),
+                                   cl.Choice("b", [0.0, 1.0]), **SMALL)  # 82 frames
+
+    async def reader():
+        (slider,) = parts(figure, ipywidgets.FloatSlider)
+        slider.value = slider.value + slider.step
         await asyncio.sleep(widgets._PREFETCH_DELAY + 1)
         return list(figure._cache)
 
-    # two steps on to the right, then one step either way on each control
-    assert asyncio.run(reader()) == [(3, 0), (4, 0), (5, 0), (6, 0), (4, 1)]
+    assert asyncio.run(reader()) == [(20, 0), (21, 0), (22, 0), (23, 0), (21, 1)]
 
 
 def test_live_figure_without_event_loop_draws_on_demand_only():
