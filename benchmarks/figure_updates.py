@@ -12,8 +12,8 @@ it and sending the widget update, all in the kernel. Three kinds of move:
   nothing is drawn ahead: each frame is drawn for the first time, the slowest a reader waits;
 - stepping: one step at a time with a pause between moves, while the figure draws the next
   frames ahead;
-- jumps after reading: once the reader has moved a control and paused, a figure whose frames
-  all fit its cache draws all of them, nearest first; the jumps come after that.
+- jumps after reading: while the kernel idles, a figure whose frames all fit its cache draws
+  all of them, nearest first; the jumps come after that.
 
 Target: median update ≤ 50 ms for every figure. Reported, never asserted (the machine is
 shared and noisy, so the CPU time, which does not count waits for a core, is given beside the

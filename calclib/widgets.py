@@ -60,6 +60,9 @@ _CACHE_SIZE = 64
 # between two of them: the kernel stays free to answer the reader's next move at once.
 _PREFETCH_DELAY = 0.1
 _PREFETCH_GAP = 0.05
+# Seconds in which the kernel ran no cell before a figure just shown starts drawing ahead
+# (a notebook run from top to bottom, as by nbval, is never idle that long).
+_IDLE_DELAY = 2.0
 # Matplotlib settings for every frame: the title sits at the top of its axes instead of being
 # moved above tick labels on top, which skips a costly measurement of every tick label.
 _RC = {"axes.titley": 1.0}
@@ -506,6 +509,16 @@ _SCRIPT = """(function () {
 })();"""
 
 
+def _cells_run() -> int | None:
+    """How many cells the IPython kernel has run (None outside IPython)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    return None if shell is None else shell.execution_count
+
+
 class InteractiveFigure:
     """A figure with controls; made by :func:`interactive_figure`, shown by Jupyter."""
 
@@ -531,6 +544,7 @@ class InteractiveFigure:
         self._prefetch: asyncio.TimerHandle | None = None
         self._shown: tuple[int, ...] = ()  # the control indices of the frame on show
         self._heading: tuple[int, int] | None = None  # (control, +1 or -1) of the last move
+        self._cells: int | None = None  # cells the kernel had run when drawing ahead was due
 
     # -- drawing ---------------------------------------------------------------------------
 
@@ -722,6 +736,7 @@ class InteractiveFigure:
 
         self._shown = self._current_indices()
         first = self._frame(self._shown)
+        self._schedule_prefetch(_IDLE_DELAY)
         shown = []
         for control in self.controls:
             box, value_widget = control._widget(widgets)
@@ -797,7 +812,7 @@ class InteractiveFigure:
         rest = sorted(itertools.product(*(range(n) for n in shape)), key=distance)
         return near + [indices for indices in rest if indices not in near and indices != here]
 
-    def _schedule_prefetch(self) -> None:
+    def _schedule_prefetch(self, delay: float = _PREFETCH_DELAY) -> None:
         """Once the reader pauses, draw the frames they may ask for next, one at a time."""
         if self._prefetch is not None:
             self._prefetch.cancel()
@@ -806,10 +821,14 @@ class InteractiveFigure:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # no event loop (a script, a test): draw on demand only
             return
-        self._prefetch = loop.call_later(_PREFETCH_DELAY, self._prefetch_one)
+        self._cells = _cells_run()
+        self._prefetch = loop.call_later(delay, self._prefetch_one)
 
     def _prefetch_one(self) -> None:
         self._prefetch = None
+        if _cells_run() != self._cells:  # the kernel is running cells: wait until it idles
+            self._schedule_prefetch(_IDLE_DELAY)
+            return
         missing = [indices for indices in self._wanted() if indices not in self._cache]
         if not missing:
             return
@@ -886,12 +905,13 @@ def interactive_figure(
 
     Notes
     -----
-    In a kernel, each frame drawn is kept. Once the reader has moved a control and pauses, the
-    frames one step away on each control (two in the direction of the last move) are drawn
-    ahead, so a move of one step usually shows at once; then, if all the figure's frames fit
-    the cache (64), every other frame, nearest first, so that after a few seconds a jump
-    shows at once too. Nothing is drawn ahead before the first move (a notebook run from top
-    to bottom, or a test, spends no time on it). In the book, a frame is a PNG of at most
+    In a kernel, each frame drawn is kept, and while the kernel is idle frames are drawn
+    ahead: once the reader pauses after a move, the frames one step away on each control (two
+    in the direction of the last move), so that a move of one step usually shows at once;
+    then, if all the figure's frames fit the cache (64), every other frame, nearest first, so
+    that a jump shows at once too. A figure just shown starts drawing ahead once the kernel
+    has run no cell for 2 s (so a notebook run from top to bottom, as by nbval, spends no
+    time on it), and pauses while cells run. In the book, a frame is a PNG of at most
     ``PALETTE_COLORS`` (256) colours laid over the first frame and transparent where it does
     not differ from it, so it costs only what changes.
 

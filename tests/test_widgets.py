@@ -426,6 +426,55 @@ def test_live_figure_draws_the_next_frames_when_idle():
     assert drawn[5:] == sorted(drawn[5:], key=lambda ij: abs(ij[0] - 4) + ij[1])
 
 
+def test_a_figure_just_shown_draws_ahead_once_the_kernel_idles(monkeypatch):
+    monkeypatch.setattr(widgets, "_IDLE_DELAY", 0.3)
+    figure = cl.interactive_figure(colour_plot, cl.Slider("a", 0, 1, steps=7),
+                                   cl.Choice("b", [0.0, 1.0]), **SMALL)
+
+    async def reader():
+        parts(figure, ipywidgets.FloatSlider)  # shows the figure
+        await asyncio.sleep(0.1)
+        assert set(figure._cache) == {(3, 0)}  # not yet: the kernel may still be running cells
+        for _ in range(100):
+            await asyncio.sleep(0.1)
+            if len(figure._cache) == 14:
+                break
+        return list(figure._cache)
+
+    drawn = asyncio.run(reader())
+    assert sorted(drawn) == [(i, j) for i in range(7) for j in range(2)]
+    assert drawn[:4] == [(3, 0), (4, 0), (2, 0), (3, 1)]  # one step either way first
+
+
+def test_drawing_ahead_waits_while_cells_run(monkeypatch):
+    monkeypatch.setattr(widgets, "_IDLE_DELAY", 0.2)
+    cells = {"run": 0, "running": True}
+
+    def cells_run():  # as if the kernel ran a cell between any two checks
+        cells["run"] += cells["running"]
+        return cells["run"]
+
+    monkeypatch.setattr(widgets, "_cells_run", cells_run)
+    figure = cl.interactive_figure(colour_plot, cl.Slider("a", 0, 1, steps=7),
+                                   cl.Choice("b", [0.0]), **SMALL)
+
+    async def reader():
+        (slider,) = parts(figure, ipywidgets.FloatSlider)
+        slider.value = slider.value + slider.step
+        await asyncio.sleep(1.0)
+        waiting = set(figure._cache)
+        cells["running"] = False  # the notebook has finished: the kernel idles
+        for _ in range(100):
+            await asyncio.sleep(0.1)
+            if len(figure._cache) == 7:
+                break
+        return waiting, set(figure._cache)
+
+    waiting, drawn = asyncio.run(reader())
+    assert waiting == {(3, 0), (4, 0)}
+    assert drawn == {(i, 0) for i in range(7)}
+
+
 def test_a_figure_larger_than_the_cache_draws_only_the_neighbours_ahead():
     figure = cl.interactive_figure(colour_plot, cl.Slider("a", 0, 1, steps=41),
                                    cl.Choice("b", [0.0, 1.0]), **SMALL)  # 82 frames
