@@ -332,6 +332,7 @@ def block_lines(f: Any = None, width: int = 1, stencil: Stencil | None = None) -
     return max(1, values // (len((stencil or GENERAL).centered) * width))
 
 
+@np.errstate(all="ignore")  # f may return NaN or inf: found and reported, never warned about
 def line_derivative(
     func: str,
     evaluate: Callable[[Any, np.ndarray], np.ndarray],

@@ -1,6 +1,7 @@
 """Tests of calclib.derivatives: the difference quotients, the engine and derivative."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -284,3 +285,13 @@ def test_threads_differentiate_at_once():
 
     with ThreadPoolExecutor(4) as pool:
         assert max(pool.map(work, range(8))) < 1e-11
+
+
+@pytest.mark.parametrize("x", [800.0, np.array([1.0, 800.0])])
+def test_overflow_is_a_clear_error_and_no_numpy_warning(x):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a RuntimeWarning from numpy would fail here
+        with pytest.raises(ValueError, match="NaN or infinity around x = 800.0"):
+            cl.derivative(np.exp, x)
+        with pytest.raises(ValueError, match="NaN or infinity"):
+            cl.gradient(lambda v: np.exp(v[..., 0]) * v[..., 1], [800.0, 1.0])
