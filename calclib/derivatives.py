@@ -276,10 +276,16 @@ def derivative(
 
 
 def _blockwise(step_of: Callable, out: np.ndarray) -> Callable[[Any], np.ndarray]:
-    """``step_of`` that writes the steps of a block of lines (a slice) into ``out``."""
+    """``step_of`` that writes the steps of a block of lines (a slice) into ``out``.
+
+    Only the engine's blocks (slices with both ends, no longer than ``out``) use ``out``;
+    any other request gets a new array.
+    """
 
     def steps(index: Any) -> np.ndarray:
-        if isinstance(index, slice):
+        if isinstance(index, slice) and None not in (index.start, index.stop) and (
+            0 <= index.stop - index.start <= len(out)
+        ):
             return step_of(index, out[: index.stop - index.start])
         return step_of(index)
 
