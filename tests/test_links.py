@@ -82,8 +82,8 @@ def defined_targets(notebook: dict) -> set[str]:
     return labels
 
 
-def cited_equations(notebook: dict, role: re.Pattern = EQ_ROLE) -> list[str]:
-    """Return the labels of the notebook's ``{eq}`` roles (``label`` or ``text <label>``)."""
+def cited_labels(notebook: dict, role: re.Pattern = EQ_ROLE) -> list[str]:
+    """Return the labels the notebook cites with ``role`` (``label`` or ``text <label>``)."""
     labels = []
     for text in markdown_cells(notebook):
         for content in role.findall(text):
@@ -152,7 +152,7 @@ def test_no_doc_roles(path: Path) -> None:
 def test_equation_references_are_local(path: Path) -> None:
     """(b) Every {eq} label cited in a notebook is defined in that same notebook."""
     notebook = load(path)
-    missing = sorted(set(cited_equations(notebook)) - defined_equations(notebook))
+    missing = sorted(set(cited_labels(notebook)) - defined_equations(notebook))
     assert missing == [], (
         f"{path.name} cites equations it does not define (JupyterLab cannot resolve them): "
         f"{missing}; restate the formula and link the chapter that derives it"
@@ -163,7 +163,7 @@ def test_equation_references_are_local(path: Path) -> None:
 def test_section_references_are_local(path: Path) -> None:
     """Every {ref} label cited in a notebook is defined in that same notebook."""
     notebook = load(path)
-    missing = sorted(set(cited_equations(notebook, REF_ROLE)) - defined_targets(notebook))
+    missing = sorted(set(cited_labels(notebook, REF_ROLE)) - defined_targets(notebook))
     assert missing == [], (
         f"{path.name} cites sections it does not define (JupyterLab cannot resolve them): "
         f"{missing}; name the section and link the chapter instead"
@@ -174,7 +174,7 @@ def test_foreign_section_is_caught(chapter_two: dict) -> None:
     defined = defined_targets(chapter_two)
     assert "sec-chain-backprop" in defined and "sec-hessian-convexity" not in defined
     broken = append_markdown(chapter_two, "It is **convex** ({ref}`sec-hessian-convexity`).")
-    missing = set(cited_equations(broken, REF_ROLE)) - defined_targets(broken)
+    missing = set(cited_labels(broken, REF_ROLE)) - defined_targets(broken)
     assert missing == {"sec-hessian-convexity"}
 
 
@@ -206,14 +206,14 @@ def test_label_parsing() -> None:
     )
     notebook = {"cells": [{"cell_type": "markdown", "source": text.splitlines(keepends=True)}]}
     assert defined_equations(notebook) == {"eq-one", "eq-two"}
-    assert cited_equations(notebook) == ["eq-one", "eq-two"]
+    assert cited_labels(notebook) == ["eq-one", "eq-two"]
 
 
 def test_foreign_equation_is_caught(chapter_two: dict) -> None:
     defined = defined_equations(chapter_two)
     assert "eq-chain-single" in defined and "eq-hessian-taylor" not in defined
     broken = append_markdown(chapter_two, "By {eq}`the Taylor model <eq-hessian-taylor>`, ...")
-    assert set(cited_equations(broken)) - defined_equations(broken) == {"eq-hessian-taylor"}
+    assert set(cited_labels(broken)) - defined_equations(broken) == {"eq-hessian-taylor"}
 
 
 def test_bad_notebook_links_are_caught(chapter_two: dict) -> None:
