@@ -28,6 +28,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -35,16 +36,9 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(ROOT / "tests"))
+from chromium import CHROMIUM, CHROMIUM_ARGS, install_chromium  # noqa: E402  (the tests' own)
+
 EXECUTED = re.compile(r"^(?P<path>\S+\.ipynb): Executing notebook", re.MULTILINE)
 # Record the moment MathJax has typeset the page (its startup promise resolves), relative to
 # the start of navigation. The page sets window.MathJax itself, so hook it once it exists.
@@ -147,7 +141,10 @@ def measure_pages(site: Path) -> list[dict]:
     results = []
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            reason = install_chromium()
+            if reason is not None:
+                raise SystemExit(reason)
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             for page_path in source_pages(site):
                 context = browser.new_context(viewport={"width": 1280, "height": 900})
                 context.add_init_script(TYPESET_PROBE)

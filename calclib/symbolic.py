@@ -303,13 +303,18 @@ def _unify(expr: sp.Basic, symbols: list[sp.Symbol]) -> sp.Basic:
     return expr.xreplace(swap) if swap else expr
 
 
+def _parsed(func: str, text: str, symbols: list[sp.Symbol], name: str) -> Any:
+    """``parse_formula(text)``, or the error of ``func`` saying that ``name`` was unreadable."""
+    try:
+        return parse_formula(text, symbols)
+    except ParseError as exc:
+        fail(func, f"could not read {name}: {exc}")
+
+
 def _expression(func: str, expr: Any, symbols: list[sp.Symbol], name: str = "expr") -> sp.Expr:
     """A scalar sympy expression from a string, a sympy expression or a number."""
     if isinstance(expr, str):
-        try:
-            expr = parse_formula(expr, symbols)
-        except ParseError as exc:
-            fail(func, f"could not read {name}: {exc}")
+        expr = _parsed(func, expr, symbols, name)
     elif isinstance(expr, (int, float)) and not isinstance(expr, bool):
         expr = sp.sympify(expr)
     if isinstance(expr, (list, tuple, sp.MatrixBase)):
@@ -414,10 +419,7 @@ def exact_jacobian(exprs: Any, vars: Any) -> sp.Matrix:
     """
     symbols = _variables("exact_jacobian", vars)
     if isinstance(exprs, str):
-        try:
-            exprs = parse_formula(exprs, symbols)
-        except ParseError as exc:
-            fail("exact_jacobian", f"could not read exprs: {exc}")
+        exprs = _parsed("exact_jacobian", exprs, symbols, "exprs")
     if isinstance(exprs, sp.MatrixBase):
         exprs = list(exprs)
     elif isinstance(exprs, np.ndarray):
@@ -763,10 +765,7 @@ def to_numpy(expr: Any, vars: Any) -> Callable[[np.ndarray], np.ndarray]:
     """
     symbols = _variables("to_numpy", vars)
     if isinstance(expr, str):
-        try:
-            expr = parse_formula(expr, symbols)
-        except ParseError as exc:
-            fail("to_numpy", f"could not read expr: {exc}")
+        expr = _parsed("to_numpy", expr, symbols, "expr")
     if isinstance(expr, sp.MatrixBase) and 1 in expr.shape:
         expr = list(expr)
     if isinstance(expr, (list, tuple, sp.MatrixBase, np.ndarray)):

@@ -7,7 +7,10 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Headless on a machine with no network but the loopback: no background or update traffic.
@@ -40,3 +43,23 @@ def install_chromium() -> str | None:
                 tail = (done.stderr or done.stdout).strip().splitlines()[-1:]
                 return f"no Chromium at {CHROMIUM}, and `{' '.join(command)}` failed: {tail}"
     return None if CHROMIUM.is_file() else f"apt-get installed no {CHROMIUM}"
+
+
+def launched_chromium(request: pytest.FixtureRequest) -> Iterator[object]:
+    """Debian's Chromium, headless, driven by Playwright; closed when the caller resumes.
+
+    A generator for a session fixture to ``yield from``. Playwright is the ``playwright``
+    fixture of tests/conftest.py, shared by the browser suites of a process (its sync API
+    allows one instance per process). Skips the test when Chromium cannot be installed.
+    """
+    reason = install_chromium()
+    if reason is not None:
+        pytest.skip(reason)
+    playwright = request.getfixturevalue("playwright")
+    chromium = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+    )
+    try:
+        yield chromium
+    finally:
+        chromium.close()

@@ -20,7 +20,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from chromium import CHROMIUM, CHROMIUM_ARGS, install_chromium
+from chromium import launched_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "_build" / "html"
@@ -143,25 +143,11 @@ def site_url(built_site: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser(built_site: Path, request: pytest.FixtureRequest):
-    """Debian's Chromium, headless, driven by Playwright for the whole session.
-
-    Playwright itself is the ``playwright`` fixture of tests/conftest.py, shared with the other
-    browser tests of the process (its sync API allows only one instance per process).
-    """
+    """Debian's Chromium, headless, driven by Playwright for the whole session."""
     if not book_is_built():
         yield None  # nothing to load: the test fails with MISSING_BOOK
         return
-    reason = install_chromium()
-    if reason is not None:
-        pytest.skip(reason)
-    playwright = request.getfixturevalue("playwright")
-    chromium = playwright.chromium.launch(
-        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-    )
-    try:
-        yield chromium
-    finally:
-        chromium.close()
+    yield from launched_chromium(request)
 
 
 @dataclass

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from chromium import CHROMIUM, CHROMIUM_ARGS, install_chromium
+from chromium import launched_chromium
 from labserver import (
     ARTIFACTS,
     LabServer,
@@ -40,22 +40,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
 
 @pytest.fixture(scope="session")
 def browser(request: pytest.FixtureRequest) -> Iterator[object]:
-    """Debian's Chromium, headless, driven by Playwright for the whole session.
-
-    Playwright is the ``playwright`` fixture of tests/conftest.py, shared with tests/browser:
-    its sync API allows one instance per process.
-    """
-    reason = install_chromium()
-    if reason is not None:
-        pytest.skip(reason)
-    playwright = request.getfixturevalue("playwright")
-    chromium = playwright.chromium.launch(
-        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-    )
-    try:
-        yield chromium
-    finally:
-        chromium.close()
+    """Debian's Chromium, headless, driven by Playwright for the whole session."""
+    yield from launched_chromium(request)
 
 
 @pytest.fixture
