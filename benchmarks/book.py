@@ -128,6 +128,13 @@ class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         """No line per request."""
 
+    def handle(self) -> None:
+        """Serve, ignoring a browser that closes a connection early (a page is left)."""
+        try:
+            super().handle()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
 
 def measure_pages(site: Path) -> list[dict]:
     """Load each chapter page in a fresh Chromium context; measure bytes and typeset time."""
