@@ -25,8 +25,6 @@ import inspect
 import math
 import numbers
 import re
-import signal
-import threading
 import warnings
 from collections.abc import Callable, Mapping
 from fractions import Fraction
@@ -37,6 +35,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from calclib._checks import fail
+from calclib._time_limit import Timeout, run_limited
 from calclib.symbolic import ParseError, _variables, parse_formula
 
 __all__ = ["Exercise", "Feedback"]
@@ -132,51 +131,6 @@ class Feedback:
             'padding:0.5em 0.75em;margin:0.25em 0;white-space:pre-wrap;line-height:1.4">'
             f"<strong>{label}{mark}.</strong> {'<br>'.join(lines)}</div>"
         )
-
-
-class _Timeout(BaseException):
-    """Raised inside code that ran past its time limit (a BaseException: not caught by
-    a learner's ``except Exception``)."""
-
-
-def _run_limited(fn: Callable[[], Any], seconds: float) -> Any:
-    """Run ``fn()``; raise `_Timeout` if it takes longer than ``seconds``.
-
-    On the main thread a timer signal interrupts ``fn`` itself; elsewhere ``fn`` runs in a
-    daemon thread that is abandoned when the time is up.
-    """
-    main = threading.current_thread() is threading.main_thread()
-    if main and hasattr(signal, "setitimer") and signal.getitimer(signal.ITIMER_REAL)[0] == 0:
-        state = {"running": True}
-
-        def on_alarm(signum: int, frame: Any) -> None:
-            if state["running"]:
-                raise _Timeout
-
-        previous = signal.signal(signal.SIGALRM, on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
-        try:
-            return fn()
-        finally:
-            state["running"] = False
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = fn()
-        except BaseException as exc:  # handed back to the caller below
-            box["error"] = exc
-
-    worker = threading.Thread(target=target, daemon=True)
-    worker.start()
-    worker.join(seconds)
-    if worker.is_alive():
-        raise _Timeout
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
 
 
 class _Reject(Exception):
@@ -837,7 +791,7 @@ class Exercise:
         """
         try:
             correct, message, kind = self._check(response)
-        except _Timeout:
+        except Timeout:
             correct, message, kind = False, "Checking this answer took too long.", "timeout"
         except Exception as exc:  # whatever happens, the learner gets a message, not a traceback
             correct, kind = False, "error"
@@ -892,10 +846,10 @@ class Exercise:
             return value, self._eval.values(value)
 
         try:
-            value, values = _run_limited(read_and_evaluate, TIME_LIMIT)
+            value, values = run_limited(read_and_evaluate, TIME_LIMIT)
         except _Reject as exc:
             return False, exc.message, exc.kind
-        except _Timeout:
+        except Timeout:
             if callable(response):
                 return (
                     False,
@@ -981,8 +935,8 @@ class Exercise:
             return all(sp.simplify(a - r) == 0 for a, r in pairs)
 
         try:
-            return bool(_run_limited(simplify, SIMPLIFY_LIMIT))
-        except (_Timeout, Exception):
+            return bool(run_limited(simplify, SIMPLIFY_LIMIT))
+        except (Timeout, Exception):
             return False
 
     def _mistake(self, values: np.ndarray) -> str | None:
