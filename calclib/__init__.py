@@ -1,5 +1,6 @@
 """calclib: the derivatives, gradients and Hessians that *Calculus for Machine Learning* uses."""
 
+from calclib.controls import Choice, Play, Slider
 from calclib.critical_points import (
     CriticalPoint,
     CriticalPointWarning,
@@ -31,7 +32,7 @@ from calclib.symbolic import (
     exact_jacobian,
     to_numpy,
 )
-from calclib.widgets import Choice, Play, Slider, interactive_figure
+from calclib.widgets import interactive_figure
 
 __all__: list[str] = [
     "backward_difference",
