@@ -15,40 +15,34 @@ Answers are compared first by shape, then exactly with sympy where both sides ar
 (``simplify`` of the difference, with a time limit), else numerically at random points of
 the domain, drawn from a fixed seed so that the feedback is the same on every run. A learner's
 function may run for at most `TIME_LIMIT` seconds.
+
+This module holds what a chapter writes and sees, `Exercise` and `Feedback`, and the
+multiple-choice questions; reading an answer and comparing it with the reference is the work of
+``calclib.answers``.
 """
 
 from __future__ import annotations
 
 import difflib
 import html
-import inspect
 import math
-import numbers
 import re
-import warnings
-from collections.abc import Callable, Mapping
-from fractions import Fraction
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-import sympy as sp
-from sympy.core.function import AppliedUndef
 
 from calclib._checks import fail
 from calclib._time_limit import Timeout, run_limited
-from calclib.symbolic import ParseError, _variables, parse_formula
+from calclib.answers import Evaluator, Reader, Reference, Reject, Value, join_names, show
+from calclib.symbolic import _variables
 
 __all__ = ["Exercise", "Feedback"]
 
 #: Seconds a learner's answer may take to read and evaluate (an endless loop stops here).
 TIME_LIMIT = 2.0
-#: Seconds sympy may spend deciding that two formulas are equal.
-SIMPLIFY_LIMIT = 1.0
 #: How many random points of the domain the numerical comparison uses.
 N_POINTS = 40
-_RTOL, _CLOSE = 1e-6, 1e-2
-# A wrong answer is called off by a constant factor only for factors p/q with |p|, q <= this.
-_MAX_FACTOR = 4
 # (text, background, border) for correct and wrong feedback; the text contrast is above 10:1.
 _COLOURS = {True: ("#0b3d1a", "#e8f5ec", "#1e7b34"), False: ("#4a2800", "#fff4e0", "#b35c00")}
 
@@ -133,398 +127,6 @@ class Feedback:
         )
 
 
-class _Reject(Exception):
-    """An answer that cannot be compared, with the message to show."""
-
-    def __init__(self, kind: str, message: str):
-        super().__init__(message)
-        self.kind, self.message = kind, message
-
-
-def _show(value: Any) -> str:
-    """A short repr that never raises."""
-    try:
-        text = repr(value)
-    except Exception:
-        text = f"<{type(value).__name__} object>"
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _fmt(value: float, digits: int = 4) -> str:
-    """A number for a message: ``0.73``, ``-1.2``, ``3``, ``nan``."""
-    if not np.isfinite(value):
-        return str(value)
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    return f"{value:.{digits}g}"
-
-
-def _simple_ratio(value: float) -> Fraction | None:
-    """``value`` as a simple fraction such as 2, 1/2, -3 or 2/3 (numerator and denominator
-    at most `_MAX_FACTOR` in size), or None: any two numbers differ by some factor, and only
-    a simple one is a likely mistake."""
-    if not math.isfinite(value) or value == 0:
-        return None
-    frac = Fraction(value).limit_denominator(_MAX_FACTOR)
-    if abs(frac.numerator) > _MAX_FACTOR or abs(float(frac) - value) > 1e-6 * abs(value):
-        return None
-    return frac
-
-
-def _shape_text(shape: tuple) -> str:
-    if shape == ():
-        return "a single value"
-    if shape == (0,):
-        return "an empty list"
-    if len(shape) == 1:
-        return f"a vector of length {shape[0]}"
-    if len(shape) == 2:
-        return f"a {shape[0]}×{shape[1]} matrix"
-    return f"an array of shape {shape}"
-
-
-def _entry_name(index: tuple) -> str:
-    if len(index) == 1:
-        return f"entry {index[0] + 1}"
-    if len(index) == 2:
-        return f"entry ({index[0] + 1}, {index[1] + 1})"
-    return f"entry {index}"
-
-
-def _names(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-class _Value:
-    """An answer made comparable: a table of entries (sympy expressions or functions of
-    scalars), or one function returning the whole value."""
-
-    def __init__(self, entries: np.ndarray | None = None, func: Callable | None = None):
-        self.entries, self.func = entries, func
-        self.shape: tuple | None = None if entries is None else entries.shape
-        self.symbolic = entries is not None and all(isinstance(e, sp.Expr) for e in entries.ravel())
-
-
-class _Reader:
-    """Turns whatever was typed into a `_Value`, or raises `_Reject` saying what is wrong."""
-
-    def __init__(self, symbols: list[sp.Symbol]):
-        self.symbols = symbols
-        self.names = [str(s) for s in symbols]
-
-    def read(self, value: Any) -> _Value:
-        if isinstance(value, str):
-            if not value.strip():
-                raise _Reject(
-                    "empty", "Your answer is an empty string: type it between the quotes."
-                )
-            value = self._parse(value)
-        if isinstance(value, (list, tuple, np.ndarray, sp.MatrixBase)):
-            shape, items = self._table(value, 0)
-            entries = np.empty(len(items), dtype=object)
-            for i, item in enumerate(items):
-                where = _entry_name(np.unravel_index(i, shape)) if shape else None
-                entries[i] = self._scalar(item, where)
-            return _Value(entries.reshape(shape))
-        if callable(value) and not isinstance(value, sp.Basic):
-            return _Value(func=value)
-        return _Value(np.array(self._scalar(value, None), dtype=object))
-
-    def _parse(self, text: str, where: str = "") -> Any:
-        try:
-            return parse_formula(text, self.symbols, strict=True)
-        except ParseError as exc:
-            if exc.names:
-                self._unknown(exc.names, where)
-            head, _, snippet = str(exc).partition("\n")
-            message = f"Could not read {_show(text)}{where}: {head}."
-            raise _Reject("parse", message + (f"\n{snippet}" if snippet else "")) from None
-
-    def _unknown(self, names: list[str], where: str) -> None:
-        lower = {n.lower(): n for n in self.names}
-        for name in names:
-            if name.lower() in lower:
-                raise _Reject(
-                    "unknown name",
-                    f"Your answer{where} uses {name}; did you mean "
-                    f"{lower[name.lower()]}? Names are case-sensitive.",
-                )
-        known = "sin, cos, tan, exp, log, sqrt, abs, sigmoid, pi, e"
-        raise _Reject(
-            "unknown name",
-            f"Your answer{where} uses {_names(names)}, which "
-            f"{'is' if len(names) == 1 else 'are'} not known here: the variables are "
-            f"{_names(self.names)}, and known functions include {known}. Write products with "
-            "* or a space (x*y or x y) and function arguments in brackets (sin(x)).",
-        )
-
-    def _table(self, value: Any, depth: int) -> tuple[tuple, list]:
-        if isinstance(value, sp.MatrixBase):
-            value = value.tolist()
-        elif isinstance(value, np.ndarray):
-            if value.size > 10_000:
-                raise _Reject("shape", f"Wrong shape: got {_shape_text(value.shape)}.")
-            value = value.tolist()
-        if not isinstance(value, (list, tuple)):
-            return (), [value]
-        if depth >= 3 or len(value) > 1000:
-            raise _Reject(
-                "shape",
-                "Wrong shape: the lists are nested too deeply or too long; "
-                "give a vector as [a, b] and a matrix as [[a, b], [c, d]].",
-            )
-        parts = [self._table(item, depth + 1) for item in value]
-        shapes = sorted({p[0] for p in parts}, key=len)
-        if len(shapes) > 1:
-            if shapes[0] == ():
-                raise _Reject(
-                    "shape",
-                    "Wrong shape: some entries are lists and some are not; "
-                    "give a matrix as a list of rows, [[a, b], [c, d]].",
-                )
-            lengths = _names([str(s[0]) for s in shapes])
-            raise _Reject(
-                "shape",
-                f"Wrong shape: the rows have different lengths ({lengths}); "
-                "every row of a matrix needs the same number of entries.",
-            )
-        inner = shapes[0] if shapes else ()
-        return (len(value),) + inner, [x for p in parts for x in p[1]]
-
-    def _scalar(self, item: Any, where: str | None) -> Any:
-        """One entry: a sympy expression, or a function."""
-        in_where = f" in {where}" if where else ""
-        subject = f"{where[0].upper()}{where[1:]} of your answer" if where else "Your answer"
-        if item is None or item is Ellipsis:
-            raise _Reject("no answer", f"{subject} is {item!r}: replace it with a value.")
-        if isinstance(item, (bool, np.bool_)):
-            raise _Reject(
-                "type", f"{subject} is {item}, a truth value; expected a number or a formula."
-            )
-        if isinstance(item, str):
-            if not item.strip():
-                raise _Reject("empty", f"{subject} is an empty string.")
-            parsed = self._parse(item, in_where)
-            if isinstance(parsed, (list, tuple)):
-                raise _Reject("shape", f"{subject} is a list; expected a single value there.")
-            item = parsed
-        if isinstance(item, numbers.Number) and not isinstance(item, sp.Basic):
-            try:
-                number = complex(item)
-            except (TypeError, ValueError, OverflowError):
-                raise _Reject(
-                    "type", f"{subject} is {_show(item)}, which is not a usable number."
-                ) from None
-            if number.imag != 0:
-                raise _Reject(
-                    "type",
-                    f"{subject} is the complex number {_show(item)}; expected a real number.",
-                )
-            if not math.isfinite(number.real):
-                raise _Reject("not finite", f"{subject} is {number.real}, not a finite number.")
-            if isinstance(item, numbers.Integral):
-                return sp.Integer(int(item))
-            if isinstance(item, Fraction):
-                return sp.Rational(item.numerator, item.denominator)
-            return sp.Float(number.real)
-        if isinstance(item, sp.Basic):
-            return self._expression(item, subject, in_where)
-        if callable(item):
-            return item
-        kind = type(item).__name__
-        raise _Reject(
-            "type",
-            f"{subject} is {_show(item)} (of type {kind}); expected a formula as a "
-            'string such as "3*x**2 - 4", a sympy expression, a number or a '
-            "function.",
-        )
-
-    def _expression(self, expr: sp.Basic, subject: str, where: str) -> sp.Expr:
-        if isinstance(expr, sp.core.relational.Relational):
-            raise _Reject(
-                "type",
-                f"{subject} is an equation; write only the expression, such "
-                'as "3*x**2 - 4" rather than "y = 3*x**2 - 4".',
-            )
-        if not isinstance(expr, sp.Expr):
-            raise _Reject("type", f"{subject} is {_show(expr)}, not a formula.")
-        undefined = sorted({str(f.func) for f in expr.atoms(AppliedUndef)})
-        if undefined:
-            raise _Reject(
-                "unknown name",
-                f"{subject} uses the function {_names(undefined)}, which is not known here.",
-            )
-        names = {str(s) for s in expr.free_symbols}
-        unknown = sorted(names - set(self.names))
-        if unknown:
-            self._unknown(unknown, where)
-        by_name = {str(s): s for s in self.symbols}
-        expr = expr.xreplace({s: by_name[str(s)] for s in expr.free_symbols})
-        if expr.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
-            raise _Reject("not finite", f"{subject} contains infinity or nan ({_show(expr)}).")
-        return expr
-
-
-def _as_point_args(func: Callable, n: int) -> bool:
-    """Whether a function of several variables takes them as separate arguments f(x, y)."""
-    try:
-        parameters = inspect.signature(func).parameters.values()
-    except (TypeError, ValueError):
-        return False
-    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    required = [p for p in positional if p.default is p.empty]
-    return n > 1 and len(required) == n
-
-
-class _Evaluator:
-    """Evaluates `_Value` objects at the exercise's points, as float arrays (N, *shape)."""
-
-    def __init__(self, symbols: list[sp.Symbol], points: np.ndarray):
-        self.symbols, self.points = symbols, points
-
-    def at(self, row: int) -> str:
-        return ", ".join(
-            f"{s} = {_fmt(v)}" for s, v in zip(self.symbols, self.points[row], strict=True)
-        )
-
-    def values(self, value: _Value) -> np.ndarray:
-        if value.func is not None:
-            out = self._call(value.func, whole=True)
-            value.shape = out.shape[1:]
-            return out
-        columns = [self._entry(e) for e in value.entries.ravel()]
-        stacked = np.stack(columns, axis=-1) if columns else np.zeros((len(self.points), 0))
-        return stacked.reshape((len(self.points),) + value.entries.shape)
-
-    def _entry(self, entry: Any) -> np.ndarray:
-        if not isinstance(entry, sp.Expr):
-            return self._call(entry, whole=False)
-        n_points = len(self.points)
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                out = sp.lambdify(self.symbols, entry, modules="numpy")(*self.points.T)
-                out = np.broadcast_to(np.asarray(out, dtype=complex), (n_points,))
-            except Exception:  # a function numpy lacks: evaluate point by point with sympy
-                out = np.full(n_points, np.nan, dtype=complex)
-                for row, point in enumerate(self.points):
-                    try:
-                        out[row] = complex(
-                            entry.evalf(subs=dict(zip(self.symbols, point, strict=True)))
-                        )
-                    except (TypeError, ValueError):
-                        pass
-        real = np.abs(out.imag) <= 1e-12 * (1 + np.abs(out.real))
-        return np.where(real, out.real, np.nan)
-
-    def _call(self, func: Callable, whole: bool) -> np.ndarray:
-        n = len(self.symbols)
-        separate = _as_point_args(func, n)
-        results, shape = [], None
-        for row, point in enumerate(self.points):
-            args = (
-                (float(point[0]),)
-                if n == 1
-                else (tuple(float(c) for c in point) if separate else (point.copy(),))
-            )
-            try:
-                with np.errstate(all="ignore"), warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    out = func(*args)
-            except (Exception, SystemExit) as exc:
-                detail = str(exc).splitlines()[0] if str(exc) else ""
-                raise _Reject(
-                    "error",
-                    f"Your function raised {type(exc).__name__}"
-                    f"{': ' + detail if detail else ''} (at {self.at(row)}).",
-                ) from None
-            arr = self._number_array(out, row)
-            if shape is not None and arr.shape != shape:
-                raise _Reject(
-                    "shape",
-                    f"Your function returned {_shape_text(shape)} at "
-                    f"{self.at(0)} but {_shape_text(arr.shape)} at {self.at(row)}.",
-                )
-            if not whole and arr.shape != ():
-                raise _Reject(
-                    "shape",
-                    f"A function in your answer returned "
-                    f"{_shape_text(arr.shape)} at {self.at(row)}; expected a number.",
-                )
-            shape = arr.shape
-            results.append(arr)
-        return np.stack(results)
-
-    def _number_array(self, out: Any, row: int) -> np.ndarray:
-        at = self.at(row)
-        if out is None:
-            raise _Reject("type", f"Your function returned None at {at}: did you forget 'return'?")
-        if isinstance(out, (str, bytes, bool, np.bool_)):
-            raise _Reject(
-                "type", f"Your function returned {_show(out)} at {at}; it should return a number."
-            )
-        if isinstance(out, sp.MatrixBase):
-            out = out.tolist()
-        if isinstance(out, sp.Basic) and out.free_symbols:
-            raise _Reject(
-                "type",
-                f"Your function returned the formula {_show(out)} at {at}; "
-                "it should return a number.",
-            )
-        try:
-            arr = np.asarray(out)
-            if arr.size > 10_000:
-                raise _Reject("shape", f"Your function returned {_shape_text(arr.shape)}.")
-            arr = arr.astype(complex)
-        except (TypeError, ValueError):
-            raise _Reject(
-                "type",
-                f"Your function returned {_show(out)} at {at}, which is not "
-                "a number or an array of numbers.",
-            ) from None
-        if np.any(np.abs(arr.imag) > 1e-12 * (1 + np.abs(arr.real))):
-            raise _Reject(
-                "type", f"Your function returned a complex value at {at}; expected a real number."
-            )
-        return arr.real.copy()
-
-
-def _close(r: np.ndarray, a: np.ndarray, rtol: float = _RTOL) -> np.ndarray:
-    """Elementwise: both finite and equal up to ``rtol`` (and a small absolute tolerance)."""
-    scale = max(1.0, float(np.max(np.abs(a), initial=0.0, where=np.isfinite(a))))
-    with np.errstate(invalid="ignore"):
-        return np.isfinite(r) & np.isfinite(a) & (np.abs(r - a) <= rtol * np.abs(a) + 1e-9 * scale)
-
-
-def _fit(values: np.ndarray, want: tuple) -> np.ndarray | None:
-    """Values of shape (points, *got) in the answer's shape ``want``, or None if they do not
-    fit: a vector may be given as a row or a column, and a one-row or one-column matrix as a
-    flat vector."""
-    got = values.shape[1:]
-    if got == want:
-        return values
-    size = int(np.prod(got))
-    vector_as_matrix = len(want) == 1 and len(got) == 2 and 1 in got and size == want[0]
-    matrix_as_vector = len(want) == 2 and 1 in want and len(got) == 1 and size == np.prod(want)
-    if vector_as_matrix or matrix_as_vector:
-        return values.reshape((len(values),) + want)
-    return None
-
-
-def _arrangement(want: tuple) -> str:
-    """How to write an answer of this shape, to follow 'The entries are right'."""
-    if len(want) == 1:
-        return "give them as one flat list, [a, b, ...]"
-    if len(want) == 2:
-        rows, columns = want
-        entries = "entry" if columns == 1 else "entries"
-        return (
-            f"arrange them as a list of {rows} row{'s' if rows != 1 else ''} "
-            f"of {columns} {entries} each, [[a, b, ...], ...]"
-        )
-    return f"arrange them as an array of shape {want}"
-
-
 def _normalise(choice: str) -> str:
     return " ".join(choice.casefold().replace("-", " ").replace("_", " ").split()).strip(".!")
 
@@ -539,15 +141,15 @@ def _mistake_pairs(func: str, mistakes: Any) -> list[tuple[Any, str]]:
         fail(
             func,
             'mistakes must map wrong answers to hints, such as {"3*x**2": "The '
-            'derivative of -4x is -4."}, got ' + _show(mistakes),
+            'derivative of -4x is -4."}, got ' + show(mistakes),
             TypeError,
         )
     for key, hint in pairs:
         if not isinstance(hint, str) or not hint.strip():
             fail(
                 func,
-                f"the hint for the mistake {_show(key)} must be a non-empty string, got "
-                f"{_show(hint)}",
+                f"the hint for the mistake {show(key)} must be a non-empty string, got "
+                f"{show(hint)}",
                 TypeError,
             )
     return pairs
@@ -561,7 +163,7 @@ def _sample(func: str, domain: Any, names: list[str]) -> np.ndarray:
         if missing:
             fail(
                 func,
-                f"domain gives no interval for {_names(missing)}; pass "
+                f"domain gives no interval for {join_names(missing)}; pass "
                 f"domain={{'{missing[0]}': (-2, 2), ...}} with every variable",
             )
         bounds = [domain[name] for name in names]
@@ -573,16 +175,16 @@ def _sample(func: str, domain: Any, names: list[str]) -> np.ndarray:
         fail(
             func,
             f"domain must be an interval such as (-2, 2), one interval per variable, or a "
-            f"dict of intervals, got {_show(domain)}",
+            f"dict of intervals, got {show(domain)}",
         )
     lows, highs = [], []
     for name, bound in zip(names, bounds, strict=True):
         try:
             low, high = (float(b) for b in bound)
         except (TypeError, ValueError):
-            fail(func, f"the domain of {name} must be an interval (low, high), got {_show(bound)}")
+            fail(func, f"the domain of {name} must be an interval (low, high), got {show(bound)}")
         if not (math.isfinite(low) and math.isfinite(high) and low < high):
-            fail(func, f"the domain of {name} must be finite with low < high, got {_show(bound)}")
+            fail(func, f"the domain of {name} must be finite with low < high, got {show(bound)}")
         lows.append(low)
         highs.append(high)
     low, high = np.array(lows), np.array(highs)
@@ -669,16 +271,16 @@ class Exercise:
         if not isinstance(label, str) or not label.strip():
             fail(
                 func,
-                f'label must be a non-empty string such as "1.2", got {_show(label)}',
+                f'label must be a non-empty string such as "1.2", got {show(label)}',
                 TypeError,
             )
         if hint is not None and not isinstance(hint, str):
-            fail(func, f"hint must be a string or None, got {_show(hint)}", TypeError)
+            fail(func, f"hint must be a string or None, got {show(hint)}", TypeError)
         if title is not None and (not isinstance(title, str) or not title.strip()):
             fail(
                 func,
                 f'title must be a non-empty string such as "Exercise 3 (product rule)" or None, '
-                f"got {_show(title)}",
+                f"got {show(title)}",
                 TypeError,
             )
         self.label, self.answer, self.hint = label, answer, hint
@@ -697,7 +299,7 @@ class Exercise:
             fail(
                 func,
                 f"choices must be a list of strings such as ['local minimum', 'saddle "
-                f"point'], got {_show(choices)}",
+                f"point'], got {show(choices)}",
                 TypeError,
             )
         self.choices = list(choices)
@@ -706,7 +308,7 @@ class Exercise:
             fail(func, f"choices has two entries that differ only in case or spaces: {choices}")
         for what, value in [("answer", answer)] + [("mistake", key) for key, _ in pairs]:
             if not isinstance(value, str) or _normalise(value) not in self._choice_of:
-                fail(func, f"the {what} {_show(value)} is not one of the choices {self.choices}")
+                fail(func, f"the {what} {show(value)} is not one of the choices {self.choices}")
         self._choice_answer = self._choice_of[_normalise(answer)]
         self._choice_hints = {self._choice_of[_normalise(k)]: hint for k, hint in pairs}
 
@@ -715,10 +317,10 @@ class Exercise:
     ) -> None:
         self.variables = _variables(func, variables, "variables")
         names = [str(s) for s in self.variables]
-        self._reader = _Reader(self.variables)
-        self._eval = _Evaluator(self.variables, _sample(func, domain, names))
-        self._answer, self._values = self._author_value(func, "answer", answer)
-        finite = np.all(np.isfinite(self._values.reshape(N_POINTS, -1)), axis=1)
+        self._reader = Reader(self.variables)
+        self._eval = Evaluator(self.variables, _sample(func, domain, names))
+        answer_value, answer_values = self._author_value(func, "answer", answer)
+        finite = np.all(np.isfinite(answer_values.reshape(N_POINTS, -1)), axis=1)
         if not finite.all():
             bad = int(np.argmin(finite))
             fail(
@@ -727,21 +329,19 @@ class Exercise:
                 f"{N_POINTS - int(finite.sum()) - 1} more of the {N_POINTS} test points) in the "
                 f"domain {domain}; pass a domain= where it is defined",
             )
-        self._is_number = self._answer.symbolic and not any(
-            e.free_symbols for e in self._answer.entries.ravel()
-        )
-        self._mistakes = []
+        mistakes = []
         for key, hint in pairs:
-            value, values = self._author_value(func, f"mistake {_show(key)}", key)
-            self._mistakes.append((value, values, hint))
+            _, values = self._author_value(func, f"mistake {show(key)}", key)
+            mistakes.append((values, hint))
+        self._reference = Reference(answer_value, answer_values, self._eval, mistakes)
 
-    def _author_value(self, func: str, what: str, value: Any) -> tuple[_Value, np.ndarray]:
+    def _author_value(self, func: str, what: str, value: Any) -> tuple[Value, np.ndarray]:
         if value is None or value is Ellipsis:
             fail(func, f"the {what} is {value!r}; give a formula, a number, a list or a function")
         try:
             read = self._reader.read(value)
             return read, self._eval.values(read)
-        except _Reject as exc:
+        except Reject as exc:
             extra = ""
             if exc.kind == "unknown name" and isinstance(value, str):
                 extra = " (for a multiple-choice question, pass choices=[...])"
@@ -752,7 +352,7 @@ class Exercise:
         if not result.correct:
             fail(
                 func,
-                f"the reference answer {_show(self.answer)} is not accepted by its own "
+                f"the reference answer {show(self.answer)} is not accepted by its own "
                 f"check: {result.message}",
             )
         for key, hint in pairs:
@@ -760,18 +360,18 @@ class Exercise:
             if result.correct:
                 fail(
                     func,
-                    f"the mistake {_show(key)} is accepted as correct: it is equivalent "
+                    f"the mistake {show(key)} is accepted as correct: it is equivalent "
                     "to the answer",
                 )
             if hint not in result.message:
                 fail(
                     func,
-                    f"the mistake {_show(key)} does not get its hint (is it equivalent to "
+                    f"the mistake {show(key)} does not get its hint (is it equivalent to "
                     f"another listed mistake?); it gets: {result.message}",
                 )
 
     def __repr__(self) -> str:
-        return f"Exercise({self.label!r}, answer={_show(self.answer)})"
+        return f"Exercise({self.label!r}, answer={show(self.answer)})"
 
     # --- checking -------------------------------------------------------------------------
 
@@ -806,13 +406,13 @@ class Exercise:
         if self.choices is not None:
             return "one of the choices as a string: " + ", ".join(repr(c) for c in self.choices)
         names = [str(s) for s in self.variables]
-        if self._is_number:
+        if self._reference.is_number:
             entry = 'a number (or an exact value as a string, such as "sqrt(2)/2")'
             single = 'a number such as 0.5, or an exact value as a string such as "sqrt(2)/2"'
         else:
-            entry = f"a formula in {_names(names)} as a string"
-            single = f'a formula in {_names(names)} as a string, such as "{names[0]}^2 + 1"'
-        if self._answer.shape == ():
+            entry = f"a formula in {join_names(names)} as a string"
+            single = f'a formula in {join_names(names)} as a string, such as "{names[0]}^2 + 1"'
+        if self._reference.answer.shape == ():
             return single
         return (
             "a list for a vector, such as [a, b], or a list of rows for a matrix, such as "
@@ -841,13 +441,13 @@ class Exercise:
         if self.choices is not None:
             return self._check_choice(response)
 
-        def read_and_evaluate() -> tuple[_Value, np.ndarray]:
+        def read_and_evaluate() -> tuple[Value, np.ndarray]:
             value = self._reader.read(response)
             return value, self._eval.values(value)
 
         try:
             value, values = run_limited(read_and_evaluate, TIME_LIMIT)
-        except _Reject as exc:
+        except Reject as exc:
             return False, exc.message, exc.kind
         except Timeout:
             if callable(response):
@@ -860,7 +460,7 @@ class Exercise:
                     "timeout",
                 )
             return False, f"Your answer took more than {TIME_LIMIT:g} seconds to read.", "timeout"
-        return self._compare(value, values)
+        return self._reference.compare(value, values)
 
     def _check_choice(self, response: Any) -> tuple[bool, str, str]:
         listing = ", ".join(repr(c) for c in self.choices)
@@ -868,7 +468,7 @@ class Exercise:
             return (
                 False,
                 (
-                    f"Your answer is {_show(response)}; answer with one of the choices as "
+                    f"Your answer is {show(response)}; answer with one of the choices as "
                     f"a string: {listing}."
                 ),
                 "type",
@@ -897,203 +497,9 @@ class Exercise:
             return (
                 False,
                 (
-                    f"{_show(response)} is not one of the choices; did you mean "
+                    f"{show(response)} is not one of the choices; did you mean "
                     f"{guesses}? Answer with one of: {listing}."
                 ),
                 "choice",
             )
-        return False, f"{_show(response)} is not one of the choices: {listing}.", "choice"
-
-    def _fit_shape(self, values: np.ndarray) -> tuple[np.ndarray | None, str]:
-        """The response's values in the answer's shape, or None and the message why not."""
-        want, got = self._answer.shape, values.shape[1:]
-        fitted = _fit(values, want)
-        if fitted is not None:
-            return fitted, ""
-        if len(want) == 2 and got == want[::-1]:
-            if np.all(_close(values.swapaxes(1, 2), self._values)):
-                return None, "This is the transpose of the answer: swap rows and columns."
-        message = f"Wrong shape: expected {_shape_text(want)}, got {_shape_text(got)}."
-        if want == () and got in ((1,), (1, 1)):
-            message += " Remove the brackets around your answer."
-        elif values[0].size == self._values[0].size > 1:
-            mine = values.reshape(N_POINTS, -1)
-            if np.all(_close(mine, self._values.reshape(N_POINTS, -1))):
-                message += f" The entries are right: {_arrangement(want)}."
-            elif len(want) == 2:
-                by_column = self._values.swapaxes(1, 2).reshape(N_POINTS, -1)
-                if np.all(_close(mine, by_column)):
-                    message += (
-                        " The entries are right but listed column by column (transposed): "
-                        f"{_arrangement(want)}."
-                    )
-        return None, message
-
-    def _symbolically_equal(self, value: _Value) -> bool:
-        def simplify() -> bool:
-            pairs = zip(self._answer.entries.ravel(), value.entries.ravel(), strict=True)
-            return all(sp.simplify(a - r) == 0 for a, r in pairs)
-
-        try:
-            return bool(run_limited(simplify, SIMPLIFY_LIMIT))
-        except (Timeout, Exception):
-            return False
-
-    def _mistake(self, values: np.ndarray) -> str | None:
-        """The hint of the listed mistake these values match, if any."""
-        for _, mistake_values, hint in self._mistakes:
-            if mistake_values.shape != values.shape and values.shape[1:] == self._answer.shape:
-                # a mistake written as a row or column where the answer is the other
-                mistake_values = _fit(mistake_values, self._answer.shape)
-                if mistake_values is None:
-                    continue
-            known = np.isfinite(mistake_values)
-            if values.shape == mistake_values.shape and np.all(
-                _close(values[known], mistake_values[known])
-            ):
-                return hint
-        return None
-
-    def _compare(self, value: _Value, values: np.ndarray) -> tuple[bool, str, str]:
-        fitted, message = self._fit_shape(values)
-        if fitted is None:
-            hint = self._mistake(values)
-            if hint:
-                return False, hint, "mistake"
-            kind = "transpose" if message.startswith("This is the transpose") else "shape"
-            return False, message, kind
-        r, a = fitted, self._values
-        same = _close(r, a)
-        if np.all(same):
-            return True, self._correct_text(value), "correct"
-        # Formulas that differ clearly where both are finite cannot be equal: skip sympy.
-        finite = np.isfinite(r) & np.isfinite(a)
-        clearly = np.any(finite & ~_close(r, a, 1e-3) & (np.abs(a) < 1e6) & (np.abs(r) < 1e6))
-        if value.symbolic and self._answer.symbolic and not clearly:
-            if self._symbolically_equal(value):
-                return True, self._correct_text(value), "correct"
-        hint = self._mistake(fitted)
-        if hint:
-            return False, hint, "mistake"
-        kind, message = self._diagnose(r, a)
-        return False, message, kind
-
-    def _correct_text(self, value: _Value) -> str:
-        if value.symbolic:
-            return "Your answer equals the reference answer."
-        return f"Your answer agrees with the reference answer at all {N_POINTS} test points."
-
-    # --- what is wrong --------------------------------------------------------------------
-
-    def _diagnose(self, r: np.ndarray, a: np.ndarray) -> tuple[str, str]:
-        """The kind of mismatch and its message; r and a have shape (points, *shape)."""
-        shape = a.shape[1:]
-        R, A = r.reshape(len(r), -1), a.reshape(len(a), -1)
-        if not np.all(np.isfinite(R)):
-            row, col = np.argwhere(~np.isfinite(R))[0]
-            where = f" ({_entry_name(np.unravel_index(col, shape))})" if shape else ""
-            return "undefined", (
-                f"Your answer{where} is not defined at {self._eval.at(row)}: it gives "
-                f"{R[row, col]}, but the correct value there is {_fmt(A[row, col])}."
-            )
-        if shape:
-            found = self._whole_pattern(R, A, shape)
-            if found:
-                return found
-            return self._entries(R, A, shape)
-        return self._scalar(R[:, 0], A[:, 0])
-
-    def _whole_pattern(self, R: np.ndarray, A: np.ndarray, shape: tuple) -> tuple[str, str] | None:
-        if len(shape) == 2 and shape[0] == shape[1]:
-            n_rows = len(R)
-            At = A.reshape((n_rows,) + shape).swapaxes(1, 2).reshape(n_rows, -1)
-            if np.all(_close(R, At)) and not np.all(_close(A, At)):
-                return "transpose", "This is the transpose of the answer: swap rows and columns."
-        if len(shape) == 1 and shape[0] > 1:
-            match = [
-                next((j for j in range(shape[0]) if np.all(_close(R[:, i], A[:, j]))), None)
-                for i in range(shape[0])
-            ]
-            if None not in match and sorted(match) == list(range(shape[0])):
-                i = next(i for i, j in enumerate(match) if i != j)
-                return "order", (
-                    f"The entries are right but in the wrong order: your entry {i + 1} "
-                    f"belongs at position {match[i] + 1}."
-                )
-        if len(A.ravel()) > len(A):  # several entries: a pattern over all of them
-            return self._pattern(R.ravel(), A.ravel(), "the correct one")
-        return None
-
-    def _pattern(self, r: np.ndarray, a: np.ndarray, correct: str) -> tuple[str, str] | None:
-        """Sign, zero or a simple constant factor (`_simple_ratio`), over all values at once."""
-        nonzero = np.abs(a) > 1e-9 * max(1.0, float(np.max(np.abs(a))))
-        if not np.any(nonzero):
-            return None
-        if np.all(_close(r, -a)):
-            return "sign", f"Check the sign: your answer is the negative of {correct}."
-        if np.all(_close(r, 0 * r)):
-            return "zero", f"Your answer is 0, but {correct} is not."
-        ratio = _simple_ratio(float(np.median(r[nonzero] / a[nonzero])))
-        if ratio is not None and ratio != 1 and np.all(_close(r, float(ratio) * a)):
-            return "factor", f"Off by a constant factor: your answer is {ratio} times {correct}."
-        return None
-
-    def _entries(self, R: np.ndarray, A: np.ndarray, shape: tuple) -> tuple[str, str]:
-        right = [bool(np.all(_close(R[:, k], A[:, k]))) for k in range(R.shape[1])]
-        names = [_entry_name(np.unravel_index(k, shape)) for k in range(R.shape[1])]
-        wrong = [k for k, ok in enumerate(right) if not ok]
-        kind, detail = self._scalar(R[:, wrong[0]], A[:, wrong[0]])
-        bad = _names([names[k] for k in wrong])
-        good = [names[k] for k, ok in enumerate(right) if ok]
-        if good:
-            summary = f"{bad[0].upper()}{bad[1:]} {'is' if len(wrong) == 1 else 'are'} not right"
-            summary += f" ({_names(good)} {'is' if len(good) == 1 else 'are'} right)."
-        else:
-            summary = "No entry is right."
-        if len(shape) == 2:
-            summary += " Entries are numbered (row, column) from 1."
-        return kind, f"{summary} In {names[wrong[0]]}: {detail[0].lower()}{detail[1:]}"
-
-    def _scalar(self, r: np.ndarray, a: np.ndarray) -> tuple[str, str]:
-        """The mismatch of one scalar entry at the points."""
-        varies = not np.all(_close(a, np.full_like(a, a[0])))
-        r_varies = not np.all(_close(r, np.full_like(r, r[0])))
-        if self._is_number and r_varies:
-            return "not a number", (
-                f"Your answer changes with {_names(list(map(str, self.variables)))}"
-                ", but the answer is a number: substitute the point into "
-                "your formula."
-            )
-        found = self._pattern(r, a, "the correct one" if varies else "the correct value")
-        if found:
-            return found
-        if varies and np.all(_close(r - a, np.full_like(a, r[0] - a[0]))):
-            offset = r[0] - a[0]
-            return "constant", (
-                f"Off by a constant: your answer is the correct one "
-                f"{'plus' if offset > 0 else 'minus'} {_fmt(abs(offset))} "
-                "everywhere."
-            )
-        k = int(np.argmax(~_close(r, a)))
-        if np.all(_close(r, a, _CLOSE)):
-            relative = abs(r[k] - a[k]) / max(abs(a[k]), 1e-300)
-            at = f"at {self._eval.at(k)} " if varies else ""
-            return "close", (
-                f"Close, but not accurate enough: {at}your answer gives "
-                f"{r[k]:.8g} and the correct value is {a[k]:.8g}, a relative "
-                f"difference of {relative:.1e}. Give an exact formula or more "
-                "digits."
-            )
-        if not varies:
-            size = "large" if r[k] > a[k] else "small"
-            return "value", f"Your answer {_fmt(r[k])} is not right: it is too {size}."
-        prefix = ""
-        if not r_varies:
-            prefix = (
-                f"Your answer is the constant {_fmt(r[0])}, but the correct one changes "
-                f"with {_names(list(map(str, self.variables)))}. "
-            )
-        return "value", (
-            f"{prefix}At {self._eval.at(k)} your answer gives {_fmt(r[k])}, "
-            f"but the correct value is {_fmt(a[k])}."
-        )
+        return False, f"{show(response)} is not one of the choices: {listing}.", "choice"
