@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import io
 import keyword
+import math
+import numbers
 import re
 import tokenize
 from collections.abc import Callable, Sequence
@@ -32,6 +34,7 @@ from sympy.parsing.sympy_parser import (
 )
 
 from calclib._checks import describe, fail
+from calclib._time_limit import Timeout, run_limited
 
 __all__ = [
     "exact_derivative",
@@ -641,7 +644,34 @@ def _polynomial_critical_points(exprs: list[sp.Expr], reals: list[sp.Symbol]) ->
     return points
 
 
-def exact_critical_points(expr: Any, vars: Any) -> list[dict]:
+# How long exact_critical_points may take by default, in seconds. Longer limits than
+# _NO_LIMIT (about 30 years) mean no limit: the system's timer cannot hold them.
+_TIMEOUT = 10.0
+_NO_LIMIT = 1e9
+_NUMERIC_ROUTE = (
+    "work numerically: f = calclib.to_numpy(expr, vars) is a numpy function, "
+    "calclib.gradient(f, x) shows where the gradient is about zero (try a grid of points), "
+    "and calclib.classify_critical_point(f, x) classifies each candidate x"
+)
+
+
+def _time_limit(func: str, timeout: Any) -> float | None:
+    """``timeout`` as a number of seconds, or None for no limit; refuse anything else."""
+    if timeout is None:
+        return None
+    expected = "a positive number of seconds such as 10, or None to wait as long as it takes"
+    if isinstance(timeout, (bool, np.bool_)) or not isinstance(timeout, numbers.Real):
+        fail(func, f"timeout must be {expected}, got {describe(timeout)}", TypeError)
+    try:
+        seconds = float(timeout)
+    except OverflowError:  # an integer too large for a float
+        seconds = math.inf if timeout > 0 else -math.inf
+    if math.isnan(seconds) or seconds <= 0:
+        fail(func, f"timeout must be {expected}, got {describe(timeout)}")
+    return None if seconds > _NO_LIMIT else seconds
+
+
+def exact_critical_points(expr: Any, vars: Any, *, timeout: float | None = _TIMEOUT) -> list[dict]:
     """The real points where the gradient of ``expr`` is zero.
 
     Taught in chapter 6. Two routes:
@@ -657,8 +687,10 @@ def exact_critical_points(expr: Any, vars: Any) -> list[dict]:
       lists one period's solutions. A variable missing from a solution can take any value
       there (a whole line of critical points); for a constant the result is ``[{}]``.
 
-    A Groebner basis can take long for large polynomial systems (many variables, high degree).
-    Classify each point with ``exact_hessian`` or numerically with ``classify_critical_point``.
+    Either route can take long: a Groebner basis for many variables or a high degree, or
+    ``sympy.solve`` for equations it cannot untangle. After ``timeout`` seconds the search
+    stops with a ``ValueError``. Classify each point with ``exact_hessian`` or numerically
+    with ``classify_critical_point``.
 
     Parameters
     ----------
@@ -666,6 +698,11 @@ def exact_critical_points(expr: Any, vars: Any) -> list[dict]:
         The function.
     vars : str or sequence
         The variables.
+    timeout : float or None, optional
+        The most seconds to spend, 10 by default; ``None`` waits as long as it takes. In a
+        notebook the search is stopped when the time is up; called from a thread other than
+        the main one (or on Windows) it cannot be stopped, and goes on in the background until
+        it ends.
 
     Returns
     -------
@@ -676,7 +713,10 @@ def exact_critical_points(expr: Any, vars: Any) -> list[dict]:
     Raises
     ------
     ValueError
-        If sympy cannot solve the equations at all.
+        If sympy cannot solve the equations at all, or the search takes more than
+        ``timeout`` seconds.
+    TypeError
+        If ``timeout`` is neither a number nor None.
 
     Examples
     --------
@@ -689,9 +729,32 @@ def exact_critical_points(expr: Any, vars: Any) -> list[dict]:
     9
     >>> exact_critical_points("(x - y)^2", "x y")  # a line: x = y for every y
     [{x: y}]
+    >>> slow = "exp(x y) + x^3 y - 2x^2 + y^2 sin(x)"  # sympy.solve makes no headway
+    >>> exact_critical_points(slow, "x y", timeout=0.5)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: exact_critical_points: finding the critical points took more than 0.5 seconds ...
     """
-    symbols = _variables("exact_critical_points", vars)
-    f = _expression("exact_critical_points", expr, symbols)
+    func = "exact_critical_points"
+    symbols = _variables(func, vars)
+    f = _expression(func, expr, symbols)
+    seconds = _time_limit(func, timeout)
+    if seconds is None:
+        return _critical_points(f, symbols)
+    try:
+        return run_limited(lambda: _critical_points(f, symbols), seconds)
+    except Timeout:
+        pass  # reported below, outside the handler: the reader needs no traceback from sympy
+    fail(
+        func,
+        f"finding the critical points took more than {seconds:g} seconds (timeout={seconds:g})."
+        f" To wait longer, pass a larger timeout such as timeout={max(60, 6 * seconds):g}, or "
+        f"timeout=None to wait as long as it takes; or {_NUMERIC_ROUTE}",
+    )
+
+
+def _critical_points(f: sp.Expr, symbols: list[sp.Symbol]) -> list[dict]:
+    """The work of `exact_critical_points`, with no time limit."""
     reals = [sp.Dummy(str(s), real=True) for s in symbols]
     f_real = f.xreplace(dict(zip(symbols, reals, strict=True)))
     equations = [sp.diff(f_real, r) for r in reals]
@@ -710,8 +773,7 @@ def exact_critical_points(expr: Any, vars: Any) -> list[dict]:
     except NotImplementedError as exc:
         fail(
             "exact_critical_points",
-            f"sympy cannot solve gradient = 0 for this function ({exc});"
-            " look for critical points numerically instead",
+            f"sympy cannot solve gradient = 0 for this function ({exc}); {_NUMERIC_ROUTE} instead",
         )
     result = []
     for solution in solutions:

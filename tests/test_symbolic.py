@@ -1,5 +1,11 @@
 """Tests of calclib.symbolic against hand-computed derivatives."""
 
+import inspect
+import itertools
+import math
+import signal
+import threading
+import time
 import warnings
 
 import numpy as np
@@ -317,6 +323,98 @@ def test_exact_critical_points_of_a_rotated_sum_are_a_grid(g_coefficients, h_coe
     counts = [sp.Poly(sp.diff(p, t), t).sqf_part().count_roots() for p in (g, h)]
     assert len(points) == counts[0] * counts[1]
     _assert_critical(f, [x, y], points, digits=40)
+
+
+# --- the time limit of exact_critical_points ------------------------------------------------
+
+
+def _dense_polynomial(variables, degree, seed):
+    """Every monomial of degree 1 to ``degree``, with seeded random coefficients in -3..3."""
+    monomials = [sp.Mul(*m) for d in range(1, degree + 1)
+                 for m in itertools.combinations_with_replacement(variables, d)]  # fmt: skip
+    coefficients = np.random.default_rng(seed).integers(-3, 4, size=len(monomials))
+    return sum(int(c) * m for c, m in zip(coefficients, monomials, strict=True))
+
+
+# A dense quintic in three variables: its gradient is a quartic system with rational
+# coefficients (the Groebner route), and solving it takes well over a minute.
+SLOW_POLYNOMIAL = _dense_polynomial([x, y, z], 5, seed=0)
+# Not a polynomial (the sympy.solve route); sympy.solve works on it for well over a minute.
+SLOW_TRANSCENDENTAL = "exp(x y) + x^3 y - 2x^2 + y^2 sin(x)"
+
+
+@pytest.mark.parametrize(
+    ("expr", "variables"), [(SLOW_POLYNOMIAL, [x, y, z]), (SLOW_TRANSCENDENTAL, "x y")]
+)
+def test_exact_critical_points_stops_at_the_timeout(expr, variables):
+    threads = threading.active_count()
+    start = time.perf_counter()
+    with pytest.raises(ValueError) as info:
+        cl.exact_critical_points(expr, variables, timeout=0.5)
+    elapsed = time.perf_counter() - start
+    assert elapsed < 5  # loose: the full solve takes over a minute
+    message = str(info.value)
+    assert message.startswith("exact_critical_points: ")
+    assert "took more than 0.5 seconds" in message
+    assert "timeout=None" in message
+    for name in ("to_numpy", "gradient", "classify_critical_point"):
+        assert f"calclib.{name}(" in message
+        assert name in cl.__all__  # the advice names functions that exist
+    assert info.value.__context__ is None  # no traceback from inside sympy
+    # The search itself was stopped (not left running in a thread), and the alarm cleared.
+    assert threading.active_count() == threads
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_exact_critical_points_after_a_timeout_solves_as_before():
+    with pytest.raises(ValueError, match="took more than 0.2 seconds"):
+        cl.exact_critical_points(SLOW_POLYNOMIAL, [x, y, z], timeout=0.2)
+    points = cl.exact_critical_points(HIMMELBLAU, "x y")  # the default limit
+    assert len(points) == 9
+    assert {x: 3, y: 2} in points
+    assert cl.exact_critical_points(HIMMELBLAU, "x y", timeout=None) == points
+    time.sleep(0.3)  # a quick solve under a short limit leaves no alarm behind to go off later
+    assert cl.exact_critical_points("x^3 - 3x + y^2", "x y", timeout=0.2) == [
+        {x: -1, y: 0}, {x: 1, y: 0}
+    ]  # fmt: skip
+    time.sleep(0.3)
+
+
+def test_exact_critical_points_waits_ten_seconds_by_default():
+    timeout = inspect.signature(cl.exact_critical_points).parameters["timeout"]
+    assert timeout.kind is inspect.Parameter.KEYWORD_ONLY
+    assert timeout.default == 10
+
+
+@pytest.mark.parametrize("timeout", [None, math.inf, 1e12, 10**400, 3, np.float64(2.5)])
+def test_exact_critical_points_accepts_any_positive_timeout(timeout):
+    assert cl.exact_critical_points("x^4/4 - x^2/2", "x", timeout=timeout) == [
+        {x: -1}, {x: 0}, {x: 1}
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("timeout", "error", "says"),
+    [
+        (0, ValueError, "got 0 (type int)"),
+        (-1, ValueError, "got -1 (type int)"),
+        (-math.inf, ValueError, "got -inf"),
+        (-(10**400), ValueError, "got -1000000"),
+        (math.nan, ValueError, "got nan (type float)"),
+        ("10", TypeError, "got '10' (type str)"),
+        (True, TypeError, "got True (type bool)"),
+        (np.True_, TypeError, "got np.True_ (type bool)"),
+        ([10], TypeError, "got a list of length 1"),
+        (1j, TypeError, "got 1j (type complex)"),
+    ],
+)
+def test_exact_critical_points_refuses_a_bad_timeout(timeout, error, says):
+    with pytest.raises(error) as info:
+        cl.exact_critical_points("x^2", "x", timeout=timeout)
+    message = str(info.value)
+    assert message.startswith("exact_critical_points: timeout must be a positive number of ")
+    assert "or None to wait as long as it takes" in message
+    assert says in message
 
 
 # --- to_numpy -------------------------------------------------------------------------------
