@@ -27,7 +27,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from calclib._time_limit import Timeout, run_limited
-from calclib.symbolic import ParseError, parse_formula
+from calclib.formulas import ParseError, parse_formula
 
 __all__ = [
     "SIMPLIFY_LIMIT",
