@@ -1,7 +1,8 @@
-"""Running code with a time limit, so that an endless loop in a learner's answer stops.
+"""Running code with a time limit, so that an endless loop or a hopeless search stops.
 
-Used by the exercises to bound reading and evaluating an answer, and to bound sympy's
-``simplify`` when two formulas are compared.
+Used by the exercises to bound reading and evaluating an answer, and sympy's ``simplify``
+when two formulas are compared; and by :func:`calclib.exact_critical_points`, whose
+``timeout`` bounds the search for critical points.
 """
 
 from __future__ import annotations
