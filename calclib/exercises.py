@@ -26,6 +26,7 @@ from __future__ import annotations
 import difflib
 import html
 import math
+import numbers
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -127,8 +128,31 @@ class Feedback:
         )
 
 
+# A hyphen between two letters, as in "zig-zags"; a minus sign ("-1", "x - 1") is kept.
+_WORD_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
+_IGNORED = "case, spaces, underscores, hyphens inside words or a final full stop"
+
+
 def _normalise(choice: str) -> str:
-    return " ".join(choice.casefold().replace("-", " ").replace("_", " ").split()).strip(".!")
+    """A choice as it is compared: ``"J_f J_g,shape (2,5)."`` gives ``"jfjg,shape(2,5)"``."""
+    text = _WORD_HYPHEN.sub("", choice.casefold())
+    return re.sub(r"[\s_]+", "", text).rstrip(".!")
+
+
+def _words(choice: str) -> list[str]:
+    """A choice's words, for suggesting the choice a learner may have meant."""
+    return choice.casefold().replace("-", " ").replace("_", " ").strip(".! ").split()
+
+
+def _number(value: Any) -> float | None:
+    """The number a choice or response stands for (``"1e-05"``, ``1e-5``), else None."""
+    if isinstance(value, bool) or not isinstance(value, (str, numbers.Real)):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return None if math.isnan(number) else number
 
 
 def _mistake_pairs(func: str, mistakes: Any) -> list[tuple[Any, str]]:
@@ -217,7 +241,10 @@ class Exercise:
         answer (for ``log(x)`` use ``(0.1, 3)``).
     choices : sequence of str, optional
         For a multiple-choice question: the possible answers, such as ``["local minimum",
-        "local maximum", "saddle point"]``. Answers are compared ignoring case and spaces.
+        "local maximum", "saddle point"]``. Answers are compared ignoring case, spaces,
+        underscores, hyphens inside words and a final full stop; a choice that is a number,
+        such as ``"1e-5"``, also accepts the same number written otherwise (``"1e-05"``,
+        ``1e-5``).
     mistakes : dict, optional
         Typical wrong answers mapped to the hint they should get.
     hint : str, optional
@@ -249,10 +276,12 @@ class Exercise:
     >>> Exercise("ex-derivatives-2", answer="2*x").check("2x")
     Exercise 2: ✓ Correct. Your answer equals the reference answer.
     >>> Exercise("ex-derivatives-2", answer="2*x", title="Power rule").check("x^2")
-    Power rule: ✗ Not yet. At x = 0.55 your answer gives 0.3025, but the correct value is 1.1.
+    Power rule: ✗ Not yet. At x = -1.99 your answer gives 3.96, but the correct value is -3.98.
     >>> kind = Exercise("4.2", "saddle point", choices=["local minimum", "saddle point"])
     >>> kind.check("Saddle  Point").correct
     True
+    >>> Exercise("1.7", "1e-5", choices=["1e-2", "1e-5", "1e-8"]).check(0.00001)
+    Exercise 1.7: ✓ Correct.
     """
 
     def __init__(
@@ -303,14 +332,44 @@ class Exercise:
                 TypeError,
             )
         self.choices = list(choices)
-        self._choice_of = {_normalise(c): c for c in self.choices}
-        if len(self._choice_of) != len(self.choices):
-            fail(func, f"choices has two entries that differ only in case or spaces: {choices}")
+        self._choice_of: dict[str, str] = {}
+        self._choice_by_number: dict[float, str] = {}
+        for choice in self.choices:
+            other = self._choice_of.get(_normalise(choice))
+            if other == choice:
+                fail(func, f"the choice {choice!r} is listed twice in choices; list it once")
+            if other is not None:
+                fail(
+                    func,
+                    f"the choices {other!r} and {choice!r} differ only in {_IGNORED}, which are "
+                    "ignored when answers are compared; make them differ in a letter, digit or "
+                    "sign",
+                )
+            self._choice_of[_normalise(choice)] = choice
+            number = _number(choice)
+            if number is not None:
+                other = self._choice_by_number.setdefault(number, choice)
+                if other != choice:
+                    fail(
+                        func,
+                        f"the choices {other!r} and {choice!r} are the same number, and "
+                        "numbers are compared by value; keep one of them",
+                    )
         for what, value in [("answer", answer)] + [("mistake", key) for key, _ in pairs]:
-            if not isinstance(value, str) or _normalise(value) not in self._choice_of:
+            if not isinstance(value, str) or self._find_choice(value) is None:
                 fail(func, f"the {what} {show(value)} is not one of the choices {self.choices}")
-        self._choice_answer = self._choice_of[_normalise(answer)]
-        self._choice_hints = {self._choice_of[_normalise(k)]: hint for k, hint in pairs}
+        self._choice_answer = self._find_choice(answer)
+        self._choice_hints = {self._find_choice(key): hint for key, hint in pairs}
+
+    def _find_choice(self, response: Any) -> str | None:
+        """The choice a response stands for: the same number, if the choice is a number
+        (``"1e-05"`` or ``1e-5`` for ``"1e-5"``), else the same text up to `_normalise`."""
+        number = _number(response)
+        if number is not None and number in self._choice_by_number:
+            return self._choice_by_number[number]
+        if isinstance(response, str):
+            return self._choice_of.get(_normalise(response))
+        return None
 
     def _init_formula(
         self, func: str, answer: Any, variables: Any, domain: Any, pairs: list
@@ -334,6 +393,7 @@ class Exercise:
             _, values = self._author_value(func, f"mistake {show(key)}", key)
             mistakes.append((values, hint))
         self._reference = Reference(answer_value, answer_values, self._eval, mistakes)
+        self._reader.number_answer = self._reference.is_number
 
     def _author_value(self, func: str, what: str, value: Any) -> tuple[Value, np.ndarray]:
         if value is None or value is Ellipsis:
@@ -464,6 +524,17 @@ class Exercise:
 
     def _check_choice(self, response: Any) -> tuple[bool, str, str]:
         listing = ", ".join(repr(c) for c in self.choices)
+        choice = self._find_choice(response)
+        if choice is not None:
+            if choice == self._choice_answer:
+                return True, "", "correct"
+            if choice in self._choice_hints:
+                return False, self._choice_hints[choice], "mistake"
+            return False, f"{choice!r} is not right.", "wrong choice"
+        number = _number(response)
+        if not isinstance(response, str) and number is not None and self._choice_by_number:
+            shown = show(response) if type(response) in (int, float) else show(number)
+            return False, f"{shown} is not one of the choices: {listing}.", "choice"
         if not isinstance(response, str):
             return (
                 False,
@@ -473,26 +544,22 @@ class Exercise:
                 ),
                 "type",
             )
-        normal = _normalise(response)
-        if normal in self._choice_of:
-            choice = self._choice_of[normal]
-            if choice == self._choice_answer:
-                return True, "", "correct"
-            if choice in self._choice_hints:
-                return False, self._choice_hints[choice], "mistake"
-            return False, f"{choice!r} is not right.", "wrong choice"
+        normal = " ".join(_words(response))
         words = [w for w in normal.split() if len(w) >= 3]
+        spelled = {" ".join(_words(c)): c for c in self.choices}
         near = [
             c
-            for n, c in self._choice_of.items()
+            for n, c in spelled.items()
             if normal and (normal in n or n in normal or any(w in n.split() for w in words))
         ]
         near += [
-            self._choice_of[n]
-            for n in difflib.get_close_matches(normal, self._choice_of)
-            if self._choice_of[n] not in near
+            spelled[n] for n in difflib.get_close_matches(normal, spelled) if spelled[n] not in near
         ]
-        if near:
+        letters = re.sub(r"[\W_]", "", normal)
+        same_letters = [c for c in self.choices if re.sub(r"[\W_]", "", c.casefold()) == letters]
+        if letters and same_letters:  # "(5 2)" for "(5, 2)": only the punctuation differs
+            near = same_letters
+        if near and len(near) < len(self.choices):  # a guess at every choice is no guess
             guesses = " or ".join(repr(c) for c in near)
             return (
                 False,

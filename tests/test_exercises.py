@@ -273,6 +273,124 @@ def test_wrong_choices_get_a_helpful_message(choice, response, kind, says):
         assert all(repr(c) in feedback.message for c in KINDS)
 
 
+CHAIN = [
+    "J_f J_g, shape (2, 5)",
+    "J_f J_g, shape (5, 2)",
+    "J_g J_f, shape (5, 2)",
+    "J_g J_f, shape (2, 5)",
+    "J_f J_g, shape (3, 3)",
+]
+
+
+@pytest.fixture(scope="module")
+def chain():
+    return cl.Exercise(
+        "2.4", CHAIN[0], choices=CHAIN, mistakes={CHAIN[3]: "The outer Jacobian comes first."}
+    )
+
+
+@pytest.mark.parametrize(
+    "response",
+    ["J_f J_g, shape (2,5)", "J_f J_g,shape (2, 5)", "j_f j_g,shape(2,5)", "JfJg, shape (2, 5)."],
+)
+def test_a_right_choice_ignores_missing_spaces(chain, response):
+    feedback = chain.check(response)
+    assert feedback.correct, feedback.message
+
+
+def test_a_choice_without_spaces_is_still_told_apart(chain):
+    assert chain.check("J_g J_f,shape (2,5)").message == "The outer Jacobian comes first."
+    feedback = chain.check("J_f J_g,shape(5,2)")
+    assert (feedback.correct, feedback.kind) == (False, "wrong choice")
+    assert "'J_f J_g, shape (5, 2)' is not right" in feedback.message
+
+
+def test_a_wrong_choice_is_not_told_it_may_mean_every_choice(chain):
+    feedback = chain.check("J_f J_g, shape (2, 6)")
+    assert feedback.kind == "choice"
+    assert "did you mean" not in feedback.message
+    assert feedback.message.startswith("'J_f J_g, shape (2, 6)' is not one of the choices: ")
+    assert "did you mean 'J_g J_f, shape (5, 2)'?" in chain.check("J_g J_f, shape (5 2)").message
+
+
+@pytest.mark.parametrize("response", ["zig-zags", "zig zags", "Zigzags.", "ZIG-ZAGS"])
+def test_a_hyphen_inside_a_word_is_ignored(response):
+    ex = cl.Exercise("7.3", "zig-zags", choices=["zig-zags", "diverges"])
+    assert ex.check(response).correct
+
+
+def test_a_minus_sign_is_not_ignored():
+    ex = cl.Exercise("6.5", "x - 1", choices=["x - 1", "x 1", "-1", "1"])
+    assert ex.check("x-1").correct
+    assert ex.check("x1").kind == "wrong choice"
+    numbers = cl.Exercise("6.6", "-1", choices=["-1", "1"])
+    assert numbers.check("-1").correct
+    assert numbers.check(" - 1").correct
+    assert numbers.check("1").kind == "wrong choice"
+
+
+@pytest.mark.parametrize(
+    ("choices", "says"),
+    [
+        (["shape (2, 5)", "Shape (2,5)"], "'shape (2, 5)' and 'Shape (2,5)' differ only in"),
+        (["zig-zag", "zigzag"], "'zig-zag' and 'zigzag' differ only in"),
+        (["1e-5", "0.00001"], "'1e-5' and '0.00001' are the same number"),
+        (["yes", "no", "yes"], "'yes' is listed twice"),
+    ],
+)
+def test_choices_that_would_be_confused_are_the_authors_error(choices, says):
+    with pytest.raises(ValueError, match=re.escape(says)):
+        cl.Exercise("5.5", choices[0], choices=choices)
+
+
+STEPS = ["1e-2", "1e-5", "1e-8", "1e-11", "1e-16"]
+
+
+@pytest.fixture(scope="module")
+def step():
+    return cl.Exercise(
+        "1.7", "1e-5", choices=STEPS, mistakes={"1e-8": "That is the forward difference's step."}
+    )
+
+
+@pytest.mark.parametrize(
+    "response",
+    ["1e-5", "1e-05", "1E-5", "0.00001", " 1.0e-5 ", 1e-5, np.float64(1e-5), sp.Float("1e-5")],
+)
+def test_a_numeric_choice_accepts_the_same_number(step, response):
+    feedback = step.check(response)
+    assert feedback.correct, feedback.message
+
+
+@pytest.mark.parametrize(
+    ("response", "kind", "says"),
+    [
+        ("1e-08", "mistake", "That is the forward difference's step."),
+        (1e-8, "mistake", "That is the forward difference's step."),
+        (1e-2, "wrong choice", "'1e-2' is not right"),
+        (1e-3, "choice", "0.001 is not one of the choices: '1e-2', '1e-5'"),
+        ("1e-3", "choice", "is not one of the choices"),
+        (True, "type", "answer with one of the choices as a string"),
+        ([1e-5], "type", "answer with one of the choices as a string"),
+    ],
+)
+def test_a_numeric_choice_refuses_other_numbers(step, response, kind, says):
+    feedback = step.check(response)
+    assert not feedback.correct
+    assert feedback.kind == kind
+    assert says in feedback.message
+
+
+def test_a_number_matches_only_a_choice_that_is_a_number():
+    ex = cl.Exercise("3.9", "0", choices=["0", "1", "undefined"])
+    assert ex.check(0).correct
+    assert ex.check("0.0").correct
+    assert ex.check(1).kind == "wrong choice"
+    assert ex.check(2).kind == "choice"
+    assert ex.check("Undefined").kind == "wrong choice"
+    assert cl.Exercise("3.9", "local minimum", choices=KINDS).check(0).kind == "type"
+
+
 # --- bad answers: a clear message, never an exception -------------------------------------
 
 
