@@ -3,9 +3,10 @@
 :func:`parse_formula` turns such a string into a sympy expression, safely: only numbers, names,
 brackets, commas and the operators ``+ - * / ^ **`` are allowed, and nothing is ``eval``-ed as
 Python; ``^`` means a power, and a product can be written without ``*`` (``2x``, ``x y``,
-``sin x``). What it cannot read raises :class:`ParseError`, which says why and points at the
-place. The exact functions of :mod:`calclib.symbolic` accept such strings, and exercises read
-a learner's typed answers with it.
+``sin x``, ``2xsin(x)``), and an exponent in superscript digits (``x²``, ``x⁻¹``). What it
+cannot read raises :class:`ParseError`, which says why and points at the place. The exact
+functions of :mod:`calclib.symbolic` accept such strings, and exercises read a learner's typed
+answers with it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import keyword
 import re
 import tokenize
 from collections.abc import Sequence
+from tokenize import NAME, OP
 from typing import Any
 
 import sympy as sp
@@ -27,8 +29,6 @@ from sympy.parsing.sympy_parser import (
 )
 
 __all__ = ["KNOWN_NAMES", "ParseError", "parse_formula"]
-
-_TRANSFORMATIONS = standard_transformations + (implicit_multiplication_application, convert_xor)
 
 _t = sp.Dummy("t")
 #: The functions and constants a formula string may use, by the names a reader types.
@@ -48,11 +48,11 @@ KNOWN_NAMES: dict[str, Any] = {
     "pi": sp.pi, "π": sp.pi, "e": sp.E, "E": sp.E,
 }  # fmt: skip
 
-_FUNCTION_NAMES = sorted(
-    (name for name, obj in KNOWN_NAMES.items() if callable(obj) and name.isalpha()),
-    key=len,
-    reverse=True,
+# Longest first, so that a word is matched against sinh before sin.
+_CALLABLE_NAMES = sorted(
+    (name for name, obj in KNOWN_NAMES.items() if callable(obj)), key=len, reverse=True
 )
+_FUNCTION_NAMES = [name for name in _CALLABLE_NAMES if name.isalpha()]
 # What the parser's own code needs; no builtins, so a formula cannot reach Python itself.
 _GLOBALS = {
     "__builtins__": {},
@@ -64,8 +64,12 @@ _GLOBALS = {
     "Number": sp.Number,
     "factorial": sp.factorial,
 }
-_UNICODE = {"−": "-", "–": "-", "×": "*", "·": "*", "⋅": "*", "÷": "/", "²": "^2", "³": "^3",
+_UNICODE = {"−": "-", "–": "-", "×": "*", "·": "*", "⋅": "*", "÷": "/",
             "√": "sqrt ", "\t": " ", "\n": " ", "\r": " "}  # fmt: skip
+_SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SUPERSCRIPT = re.compile(f"([⁺⁻]?)([{_SUPERSCRIPT_DIGITS}]+)")
+_LONE_SIGN = re.compile(f"[⁺⁻](?![{_SUPERSCRIPT_DIGITS}])")
+_PLAIN_DIGITS = str.maketrans(_SUPERSCRIPT_DIGITS, "0123456789")
 _OPERATORS = {"+", "-", "*", "/", "**", "^", "(", ")", "[", "]", ","}
 _PAIRS = {")": "(", "]": "["}
 _MAX_LENGTH = 2000
@@ -85,6 +89,28 @@ class ParseError(ValueError):
 def _snippet(text: str, pos: int) -> str:
     """The formula on one line and a caret under character ``pos`` (0-based)."""
     return f"\n    {text}\n    {' ' * pos}^"
+
+
+def _write_powers(text: str) -> str:
+    """Superscript exponents as powers: ``x²`` is ``x^2``, ``x¹²`` ``x^12``, ``x⁻¹`` ``x^(-1)``."""
+    lone = _LONE_SIGN.search(text)
+    if lone:
+        sign, pos = lone.group(), lone.start()
+        raise ParseError(
+            f'the superscript "{sign}" at character {pos + 1} needs superscript digits after it, '
+            "as in x⁻¹; otherwise write the power with ^, as in x^(-1)" + _snippet(text, pos)
+        )
+
+    def power(match: re.Match) -> str:
+        sign, digits = match.groups()
+        exponent = str(int(digits.translate(_PLAIN_DIGITS)))
+        after = match.string[match.end() : match.end() + 1]
+        if sign == "⁻":
+            return f"^(-{exponent})"
+        # x²3 is x^2*3, not x^23: brackets keep the exponent apart from a following number.
+        return f"^({exponent})" if after.isdigit() or after == "." else f"^{exponent}"
+
+    return _SUPERSCRIPT.sub(power, text)
 
 
 def _check_brackets(text: str) -> None:
@@ -121,19 +147,66 @@ def _splits_into_known(name: str, local: dict[str, Any]) -> bool:
     return all(char.isdigit() or char in local for char in name)
 
 
+def _product_before_call(word: str, local: dict[str, Any]) -> tuple[str, str] | None:
+    """How a word written before ``(`` reads as a product times a function, or None.
+
+    ``2xsin(x)`` is ``2x*sin(x)``: a word that is not itself a known name (``sinh`` stays
+    sinh, a variable ``xsin`` stays that variable) and ends with a known function name is
+    that function, multiplied by the part before it, if that part is a variable or
+    constant (``pisin``) or splits into them (``xysin``). The longest function name that
+    leaves such a part wins: ``xasin(x)`` is ``x*asin(x)``, never ``x*a*sin(x)``.
+    """
+    if word in local:
+        return None
+    for fname in _CALLABLE_NAMES:
+        head = word[: -len(fname)]
+        if not head or not word.endswith(fname) or local.get(fname) is not KNOWN_NAMES[fname]:
+            continue
+        if head in local:
+            if not callable(local[head]):  # a variable or a constant, not a function
+                return head, fname
+        elif _splits_into_known(head, local) and not head.startswith(tuple(_FUNCTION_NAMES)):
+            return head, fname
+    return None
+
+
+def _split_product_before_call(tokens: list, local: dict[str, Any], _globals: dict) -> list:
+    """Parser step: a word such as ``xsin`` before ``(`` becomes ``x * sin``."""
+    result = []
+    for i, (kind, string) in enumerate(tokens):
+        parts = None
+        if kind == NAME and i + 1 < len(tokens) and tokens[i + 1] == (OP, "("):
+            parts = _product_before_call(string, local)
+        if parts:
+            result.extend([(NAME, parts[0]), (OP, "*"), (NAME, parts[1])])
+        else:
+            result.append((kind, string))
+    return result
+
+
+_TRANSFORMATIONS = (
+    (_split_product_before_call,)
+    + standard_transformations
+    + (implicit_multiplication_application, convert_xor)
+)
+
+
 def _check_tokens(text: str, local: dict[str, Any], strict: bool) -> None:
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, SyntaxError) as exc:
         raise ParseError(f"it is not a valid formula ({exc})") from None
     unknown: list[str] = []
-    for tok in tokens:
+    for i, tok in enumerate(tokens):
         kind, string, pos = tok.type, tok.string, tok.start[1]
         where = f" at character {pos + 1}" + _snippet(text, pos)
         if kind == tokenize.NAME:
             if keyword.iskeyword(string) or string.startswith("_") or "__" in string:
                 raise ParseError(f'the word "{string}" cannot be used in a formula' + where)
             if string in local:
+                continue
+            call = i + 1 < len(tokens) and tokens[i + 1].exact_type == tokenize.LPAR
+            if call and _product_before_call(string, local):
                 continue
             for fname in _FUNCTION_NAMES:
                 if string.startswith(fname) and string[len(fname)].isalpha():
@@ -202,10 +275,21 @@ def parse_formula(text: str, symbols: Sequence[sp.Symbol] = (), *, strict: bool 
     ParseError
         A ``ValueError`` saying what is wrong and where, for example an unclosed bracket.
 
+    Notes
+    -----
+    A word written before a bracket that is not itself a variable or a known name, such as
+    ``xsin`` in ``2xsin(x)``, is read as a product times a function when it ends with a known
+    function name and the part before that is a variable or constant or splits into them:
+    ``2x*sin(x)``. If several function names fit, the longest wins (``xasin(x)`` is
+    ``x*asin(x)``). A known name keeps its meaning: ``sinh(x)`` is never ``sin*h(x)``.
+
     Examples
     --------
     >>> parse_formula("3x^2 - 4")
     3*x**2 - 4
+    >>> x = sp.Symbol("x")
+    >>> parse_formula("2xsin(x) + x⁻¹", [x], strict=True)
+    2*x*sin(x) + 1/x
     >>> parse_formula("3*(x^2 - 4")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
@@ -213,7 +297,7 @@ def parse_formula(text: str, symbols: Sequence[sp.Symbol] = (), *, strict: bool 
     """
     for old, new in _UNICODE.items():
         text = text.replace(old, new)
-    text = text.strip()
+    text = _write_powers(text.strip())
     if not text:
         raise ParseError("the formula is empty")
     if len(text) > _MAX_LENGTH:

@@ -3,7 +3,7 @@
 import pytest
 import sympy as sp
 
-from calclib.formulas import ParseError, parse_formula
+from calclib.formulas import KNOWN_NAMES, ParseError, parse_formula
 
 x, y = sp.symbols("x y")
 
@@ -83,3 +83,104 @@ def test_parse_formula_cannot_reach_python(text, capsys):
         value = sp.Integer(0)
     assert isinstance(value, sp.Expr)
     assert capsys.readouterr().out == ""
+
+
+SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+t = sp.Symbol("t")
+
+
+@pytest.mark.parametrize("digit", range(10))
+def test_parse_formula_reads_each_superscript_digit_as_a_power(digit):
+    assert parse_formula(f"x{SUPERSCRIPT_DIGITS[digit]}", [x]) == x**digit
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("5t⁴", 5 * t**4),
+        ("x¹²", x**12),
+        ("x¹⁰ + 1", x**10 + 1),
+        ("x⁻¹", 1 / x),
+        ("x⁻²", x**-2),
+        ("2⁻¹x", x / 2),
+        ("2x²y", 2 * x**2 * y),
+        ("x²3", 3 * x**2),  # the 3 is a factor, not part of the exponent
+        ("(x+1)²", (x + 1) ** 2),
+        ("(x+1)⁻¹", 1 / (x + 1)),
+        ("exp(x)²", sp.exp(2 * x)),
+    ],
+)
+def test_parse_formula_reads_superscript_exponents(text, expected):
+    assert parse_formula(text, [x, y, t], strict=True) == expected
+
+
+def test_parse_formula_says_a_superscript_minus_needs_digits():
+    with pytest.raises(ParseError) as info:
+        parse_formula("e⁻x", [x])
+    assert 'superscript "⁻" at character 2' in str(info.value)
+    assert "x^(-1)" in str(info.value)
+
+
+def test_exercise_accepts_a_superscript_power():
+    import calclib as cl
+
+    feedback = cl.Exercise("t", answer="5*t**4", variables="t").check("5t⁴")
+    assert feedback.correct, feedback.message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2xsin(x)", 2 * x * sp.sin(x)),
+        ("2xcos(x)", 2 * x * sp.cos(x)),
+        ("xexp(xy)", x * sp.exp(x * y)),
+        ("xysin(x)", x * y * sp.sin(x)),
+        ("x^2cos(x)", x**2 * sp.cos(x)),
+        ("2xsin (x)", 2 * x * sp.sin(x)),
+        ("esin(x)", sp.E * sp.sin(x)),
+        ("pisin(x)", sp.pi * sp.sin(x)),
+        ("xsinh(x)", x * sp.sinh(x)),
+        ("xasin(x)", x * sp.asin(x)),  # the longest function name: asin, not a*sin
+        ("xatan2(y, x)", x * sp.atan2(y, x)),
+        ("ylog(x) + xln(y)", y * sp.log(x) + x * sp.log(y)),
+    ],
+)
+def test_parse_formula_reads_a_variable_written_before_a_function(text, expected):
+    assert parse_formula(text, [x, y], strict=True) == expected
+    assert parse_formula(text, [x, y]) == expected
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["sin", "sinh", "asin", "asinh", "arcsin", "arccos", "arctan", "cosh", "acosh",
+     "exp", "sigmoid", "softplus", "ln", "log", "sqrt", "relu", "Heaviside"],
+)  # fmt: skip
+def test_parse_formula_keeps_function_names_when_every_letter_is_a_variable(name):
+    letters = [sp.Symbol(c) for c in "abcdfghilmnoprstuvwxyzH"]
+    expected = KNOWN_NAMES[name](x)
+    assert parse_formula(f"{name}(x)", letters, strict=True) == expected
+    assert parse_formula(f"2{name}(x)", letters, strict=True) == 2 * expected
+
+
+def test_parse_formula_keeps_atan2_when_every_letter_is_a_variable():
+    letters = [sp.Symbol(c) for c in "abcnstxy"]
+    assert parse_formula("atan2(y, x)", letters, strict=True) == sp.atan2(y, x)
+
+
+def test_parse_formula_keeps_a_variable_whose_name_ends_like_a_function():
+    xs, xsin = sp.symbols("xs xsin")
+    # "xsin(x)" with a variable xs: the longest function name at the end is sin, so x*sin(x).
+    assert parse_formula("xsin(x)", [x, xs], strict=True) == x * sp.sin(x)
+    assert parse_formula("xs*sin(x)", [x, xs], strict=True) == xs * sp.sin(x)
+    # A variable named xsin is that variable, never x*sin.
+    assert parse_formula("xsin*(x+1)", [x, xsin], strict=True) == xsin * (x + 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "unknown"),
+    [("bsin(x)", ["bsin"]), ("xsin x", ["xsin"]), ("bxsin(x)", ["bxsin"])],
+)
+def test_parse_formula_splits_a_name_before_a_function_only_into_known_names(text, unknown):
+    with pytest.raises(ParseError) as info:
+        parse_formula(text, [x], strict=True)
+    assert info.value.names == unknown
