@@ -6,7 +6,9 @@ choices are matched in `calclib.exercises`). `Reader` turns it into a `Value`, o
 `Reject` with the message to show; `Evaluator` evaluates a `Value` at the exercise's points;
 `Reference` compares the values with the reference answer's and says what is wrong: a wrong
 shape, a sign, a constant factor or offset, a transpose, entries in the wrong order, or the
-value at a point. Formulas are compared exactly with sympy (``simplify`` of the difference,
+value at a point. For plain numbers, a decimal that is the correct value rounded is told
+so, and a constant factor is named only for a whole vector or matrix, when it is an integer or
+the reciprocal of one. Formulas are compared exactly with sympy (``simplify`` of the difference,
 within `SIMPLIFY_LIMIT` seconds) where the numbers alone do not settle it.
 
 This module serves `calclib.exercises` and is not part of calclib's public API.
@@ -17,8 +19,10 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
+import re
 import warnings
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -27,7 +31,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from calclib._time_limit import Timeout, run_limited
-from calclib.formulas import ParseError, parse_formula
+from calclib.formulas import KNOWN_NAMES, ParseError, parse_formula
 
 __all__ = [
     "SIMPLIFY_LIMIT",
@@ -45,6 +49,13 @@ SIMPLIFY_LIMIT = 1.0
 _RTOL, _CLOSE = 1e-6, 1e-2
 # A wrong answer is called off by a constant factor only for factors p/q with |p|, q <= this.
 _MAX_FACTOR = 4
+# Significant digits a decimal needs to pass: rounding to n digits is off by a relative
+# 0.5 * 10**(1 - n) at most, which must be within _RTOL.
+_DIGITS = math.ceil(1 - math.log10(2 * _RTOL))
+# Names of known functions and constants listed when a name is not known.
+_KNOWN = ["sin", "cos", "tan", "exp", "log", "sqrt", "abs", "sigmoid", "pi", "e"]
+# A number written with a decimal comma, such as 1,48 or -0,5.
+_DECIMAL_COMMA = re.compile(r"\s*([-+−]?\d+),(\d+)\s*")
 
 
 class Reject(Exception):
@@ -95,6 +106,36 @@ def _fmt(value: float, digits: int = 4) -> str:
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
     return f"{value:.{digits}g}"
+
+
+def _fmt_both(yours: float, correct: float) -> tuple[str, str]:
+    """Two different numbers for a message, with enough digits that they differ.
+
+    Examples
+    --------
+    >>> _fmt_both(-0.024881, -0.024882)
+    ('-0.024881', '-0.024882')
+    """
+    if yours != correct:
+        for digits in range(4, 18):
+            pair = _fmt(yours, digits), _fmt(correct, digits)
+            if pair[0] != pair[1]:
+                return pair
+    return _fmt(yours), _fmt(correct)
+
+
+def _rounded_digits(number: Any, correct: float) -> tuple[int, str] | None:
+    """The significant digits of ``number`` (a decimal or integer as typed) and its shortest
+    text, if it is ``correct`` rounded to that many digits; else None."""
+    if not isinstance(number, (sp.Float, sp.Integer)) or number == 0:
+        return None
+    value = float(number)
+    text = repr(int(value)) if value == int(value) and abs(value) < 1e15 else repr(value)
+    _, digits, exponent = Decimal(text).as_tuple()
+    n = len(digits)
+    if not isinstance(exponent, int) or abs(value - correct) > 0.5 * 10.0**exponent * (1 + 1e-9):
+        return None
+    return n, text
 
 
 def _simple_ratio(value: float) -> Fraction | None:
@@ -156,10 +197,13 @@ class Value:
         The answer's shape; for a function, known once an `Evaluator` has called it.
     symbolic : bool
         Whether every entry is a sympy expression.
+    text : str or None
+        The answer as typed, if it was a string.
     """
 
     def __init__(self, entries: np.ndarray | None = None, func: Callable | None = None):
         self.entries, self.func = entries, func
+        self.text: str | None = None
         self.shape: tuple | None = None if entries is None else entries.shape
         self.symbolic = entries is not None and all(isinstance(e, sp.Expr) for e in entries.ravel())
 
@@ -172,6 +216,12 @@ class Reader:
     symbols : list of sympy.Symbol
         The variables an answer may use.
 
+    Attributes
+    ----------
+    number_answer : bool
+        Whether the reference answer is a number (or a table of numbers); then a letter in
+        an answer, or a function given as one, is told to work the number out.
+
     Examples
     --------
     >>> x, y = sp.symbols("x y")
@@ -183,9 +233,11 @@ class Reader:
     def __init__(self, symbols: list[sp.Symbol]):
         self.symbols = symbols
         self.names = [str(s) for s in symbols]
+        self.number_answer = False
 
     def read(self, value: Any) -> Value:
         """The answer ``value`` as a `Value`; raises `Reject` if it cannot be compared."""
+        text = value if isinstance(value, str) else None
         if isinstance(value, str):
             if not value.strip():
                 raise Reject("empty", "Your answer is an empty string: type it between the quotes.")
@@ -196,22 +248,55 @@ class Reader:
             for i, item in enumerate(items):
                 where = _entry_name(np.unravel_index(i, shape)) if shape else None
                 entries[i] = self._scalar(item, where)
-            return Value(entries.reshape(shape))
-        if callable(value) and not isinstance(value, sp.Basic):
-            return Value(func=value)
-        return Value(np.array(self._scalar(value, None), dtype=object))
+            read = Value(entries.reshape(shape))
+        elif callable(value) and not isinstance(value, sp.Basic):
+            self._no_function("Your answer")
+            read = Value(func=value)
+        else:
+            read = Value(np.array(self._scalar(value, None), dtype=object))
+        read.text = text
+        return read
+
+    def _no_function(self, subject: str) -> None:
+        if self.number_answer:
+            raise Reject(
+                "type",
+                f"{subject} is a function, but the answer is a number: work it out and give "
+                "the number itself, such as 0.5, or an exact value as a string such as "
+                '"sqrt(2)/2".',
+            )
 
     def _parse(self, text: str, where: str = "") -> Any:
         try:
             return parse_formula(text, self.symbols, strict=True)
         except ParseError as exc:
             if exc.names:
-                self._unknown(exc.names, where)
+                self._unknown(exc.names, where, self._letters(text, exc.names))
             head, _, snippet = str(exc).partition("\n")
             message = f"Could not read {show(text)}{where}: {head}."
             raise Reject("parse", message + (f"\n{snippet}" if snippet else "")) from None
 
-    def _unknown(self, names: list[str], where: str) -> None:
+    def _letters(self, text: str, unknown: list[str]) -> list[str]:
+        """The unknown names and the variables a formula string uses, in order of appearance
+        (``"xy"`` uses x and y)."""
+        used: list[str] = []
+        for word in re.findall(r"[^\W\d]\w*", text):
+            if word in unknown or word in self.names:
+                parts = [word]
+            elif word not in KNOWN_NAMES:
+                parts = [char for char in word if char in self.names]
+            else:
+                parts = []
+            used += [part for part in parts if part not in used]
+        return used
+
+    def _unknown(self, names: list[str], where: str, used: list[str] | None = None) -> None:
+        known = ", ".join(n for n in _KNOWN if n not in self.names)
+        if self.number_answer:
+            message = _number_message(f"Your answer{where}", used or names)
+            if any(len(name) > 1 for name in names):
+                message += f" Known functions include {known}."
+            raise Reject("not a number", message)
         lower = {n.lower(): n for n in self.names}
         for name in names:
             if name.lower() in lower:
@@ -220,7 +305,6 @@ class Reader:
                     f"Your answer{where} uses {name}; did you mean "
                     f"{lower[name.lower()]}? Names are case-sensitive.",
                 )
-        known = "sin, cos, tan, exp, log, sqrt, abs, sigmoid, pi, e"
         raise Reject(
             "unknown name",
             f"Your answer{where} uses {join_names(names)}, which "
@@ -301,6 +385,7 @@ class Reader:
         if isinstance(item, sp.Basic):
             return self._expression(item, subject, in_where)
         if callable(item):
+            self._no_function(subject)
             return item
         kind = type(item).__name__
         raise Reject(
@@ -328,12 +413,20 @@ class Reader:
         names = {str(s) for s in expr.free_symbols}
         unknown = sorted(names - set(self.names))
         if unknown:
-            self._unknown(unknown, where)
+            self._unknown(unknown, where, sorted(names))
         by_name = {str(s): s for s in self.symbols}
         expr = expr.xreplace({s: by_name[str(s)] for s in expr.free_symbols})
         if expr.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
             raise Reject("not finite", f"{subject} contains infinity or nan ({show(expr)}).")
         return expr
+
+
+def _number_message(subject: str, names: list[str]) -> str:
+    """What to tell an answer that uses letters where the answer is a number."""
+    return (
+        f"{subject} uses {join_names(names)}, but the answer is a number: work it out, "
+        "substituting the values the question gives."
+    )
 
 
 def _as_point_args(func: Callable, n: int) -> bool:
@@ -580,6 +673,11 @@ class Reference:
             if hint:
                 return False, hint, "mistake"
             kind = "transpose" if message.startswith("This is the transpose") else "shape"
+            comma = _DECIMAL_COMMA.fullmatch(value.text or "")
+            if kind == "shape" and self.answer.shape == () and comma:
+                message += (
+                    f" For a decimal number, use a decimal point: {'.'.join(comma.groups())}."
+                )
             return False, message, kind
         r, a = fitted, self.answer_values
         same = _close(r, a)
@@ -594,7 +692,8 @@ class Reference:
         hint = self._mistake(fitted)
         if hint:
             return False, hint, "mistake"
-        kind, message = self._diagnose(r, a)
+        entries = None if value.entries is None else list(value.entries.ravel())
+        kind, message = self._diagnose(r, a, entries)
         return False, message, kind
 
     def _fit_shape(self, values: np.ndarray) -> tuple[np.ndarray | None, str]:
@@ -655,8 +754,9 @@ class Reference:
 
     # --- what is wrong --------------------------------------------------------------------
 
-    def _diagnose(self, r: np.ndarray, a: np.ndarray) -> tuple[str, str]:
-        """The kind of mismatch and its message; r and a have shape (points, *shape)."""
+    def _diagnose(self, r: np.ndarray, a: np.ndarray, entries: list | None) -> tuple[str, str]:
+        """The kind of mismatch and its message; r and a have shape (points, *shape), and
+        ``entries`` are the response's entries (None for a function)."""
         shape = a.shape[1:]
         R, A = r.reshape(len(r), -1), a.reshape(len(a), -1)
         if not np.all(np.isfinite(R)):
@@ -670,8 +770,8 @@ class Reference:
             found = self._whole_pattern(R, A, shape)
             if found:
                 return found
-            return self._entries(R, A, shape)
-        return self._scalar(R[:, 0], A[:, 0])
+            return self._entries(R, A, shape, entries)
+        return self._scalar(R[:, 0], A[:, 0], entries[0] if entries else None)
 
     def _whole_pattern(self, R: np.ndarray, A: np.ndarray, shape: tuple) -> tuple[str, str] | None:
         if len(shape) == 2 and shape[0] == shape[1]:
@@ -679,6 +779,12 @@ class Reference:
             At = A.reshape((n_rows,) + shape).swapaxes(1, 2).reshape(n_rows, -1)
             if np.all(_close(R, At)) and not np.all(_close(A, At)):
                 return "transpose", "This is the transpose of the answer: swap rows and columns."
+        several = len(A.ravel()) > len(A)
+        if several:  # a pattern over all entries; the sign before the order: [-2, 2] for [2, -2]
+            # For plain numbers only a telling factor (2, 1/2, -3), not any ratio such as 2/3.
+            found = self._pattern(R.ravel(), A.ravel(), "the correct one", telling=self.is_number)
+            if found:
+                return found
         if len(shape) == 1 and shape[0] > 1:
             match = [
                 next((j for j in range(shape[0]) if np.all(_close(R[:, i], A[:, j]))), None)
@@ -690,12 +796,13 @@ class Reference:
                     f"The entries are right but in the wrong order: your entry {i + 1} "
                     f"belongs at position {match[i] + 1}."
                 )
-        if len(A.ravel()) > len(A):  # several entries: a pattern over all of them
-            return self._pattern(R.ravel(), A.ravel(), "the correct one")
         return None
 
-    def _pattern(self, r: np.ndarray, a: np.ndarray, correct: str) -> tuple[str, str] | None:
-        """Sign, zero or a simple constant factor (`_simple_ratio`), over all values at once."""
+    def _pattern(
+        self, r: np.ndarray, a: np.ndarray, correct: str, factor: bool = True, telling: bool = False
+    ) -> tuple[str, str] | None:
+        """Sign, zero or a simple constant factor (`_simple_ratio`), over all values at once;
+        no factor if not ``factor``, and if ``telling`` only an integer or its reciprocal."""
         nonzero = np.abs(a) > 1e-9 * max(1.0, float(np.max(np.abs(a))))
         if not np.any(nonzero):
             return None
@@ -703,16 +810,29 @@ class Reference:
             return "sign", f"Check the sign: your answer is the negative of {correct}."
         if np.all(_close(r, 0 * r)):
             return "zero", f"Your answer is 0, but {correct} is not."
+        if not factor:
+            return None
         ratio = _simple_ratio(float(np.median(r[nonzero] / a[nonzero])))
-        if ratio is not None and ratio != 1 and np.all(_close(r, float(ratio) * a)):
+        if (
+            ratio is None
+            or ratio == 1
+            or (telling and 1 not in (abs(ratio.numerator), ratio.denominator))
+        ):
+            return None
+        if np.all(_close(r, float(ratio) * a)):
             return "factor", f"Off by a constant factor: your answer is {ratio} times {correct}."
         return None
 
-    def _entries(self, R: np.ndarray, A: np.ndarray, shape: tuple) -> tuple[str, str]:
+    def _entries(
+        self, R: np.ndarray, A: np.ndarray, shape: tuple, entries: list | None
+    ) -> tuple[str, str]:
         right = [bool(np.all(_close(R[:, k], A[:, k]))) for k in range(R.shape[1])]
         names = [_entry_name(np.unravel_index(k, shape)) for k in range(R.shape[1])]
         wrong = [k for k, ok in enumerate(right) if not ok]
-        kind, detail = self._scalar(R[:, wrong[0]], A[:, wrong[0]])
+        entry = entries[wrong[0]] if entries else None
+        # One number of several off by some factor is a coincidence, not a diagnosis.
+        factor = not (self.is_number and R.shape[1] > 1)
+        kind, detail = self._scalar(R[:, wrong[0]], A[:, wrong[0]], entry, factor)
         bad = join_names([names[k] for k in wrong])
         good = [names[k] for k, ok in enumerate(right) if ok]
         if good:
@@ -724,17 +844,41 @@ class Reference:
             summary += " Entries are numbered (row, column) from 1."
         return kind, f"{summary} In {names[wrong[0]]}: {detail[0].lower()}{detail[1:]}"
 
-    def _scalar(self, r: np.ndarray, a: np.ndarray) -> tuple[str, str]:
-        """The mismatch of one scalar entry at the points."""
+    def _names(self, entry: Any, fallback: Any) -> str:
+        """The variables an entry uses, else those of ``fallback``, else all, for a message."""
+        for expr in (entry, fallback):
+            if isinstance(expr, sp.Expr) and expr.free_symbols:
+                return join_names(
+                    [str(s) for s in self.evaluator.symbols if s in expr.free_symbols]
+                )
+        return join_names([str(s) for s in self.evaluator.symbols])
+
+    def _scalar(
+        self, r: np.ndarray, a: np.ndarray, entry: Any = None, factor: bool = True
+    ) -> tuple[str, str]:
+        """The mismatch of one scalar entry at the points; ``entry`` is the response's entry
+        (a sympy expression or a function) if known, and ``factor`` whether to look for a
+        constant factor."""
         varies = not np.all(_close(a, np.full_like(a, a[0])))
         r_varies = not np.all(_close(r, np.full_like(r, r[0])))
         if self.is_number and r_varies:
+            if isinstance(entry, sp.Expr) and entry.free_symbols:
+                return "not a number", _number_message("Your answer", [self._names(entry, None)])
             return "not a number", (
-                f"Your answer changes with {join_names(list(map(str, self.evaluator.symbols)))}"
-                ", but the answer is a number: substitute the point into "
-                "your formula."
+                f"Your answer changes with {self._names(None, None)}, but the answer is a "
+                "number: work it out, substituting the values the question gives."
             )
-        found = self._pattern(r, a, "the correct one" if varies else "the correct value")
+        if not varies and not r_varies:
+            rounded = _rounded_digits(entry, float(a[0]))
+            if rounded is not None:
+                digits, text = rounded
+                return "close", (
+                    f"Close, but not accurate enough: your answer {text} is the "
+                    f"correct value rounded to {digits} significant "
+                    f"digit{'' if digits == 1 else 's'}; give an exact value or at least "
+                    f"{_DIGITS} significant digits."
+                )
+        found = self._pattern(r, a, "the correct one" if varies else "the correct value", factor)
         if found:
             return found
         if varies and np.all(_close(r - a, np.full_like(a, r[0] - a[0]))):
@@ -744,26 +888,37 @@ class Reference:
                 f"{'plus' if offset > 0 else 'minus'} {_fmt(abs(offset))} "
                 "everywhere."
             )
-        k = int(np.argmax(~_close(r, a)))
+        # the point where the answers differ most, relative to the correct value
+        scale = max(1.0, float(np.max(np.abs(a))))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            relative = np.abs(r - a) / np.maximum(np.abs(a), 1e-9 * scale)
+        k = int(np.argmax(np.where(np.isfinite(relative), relative, np.inf)))
         if np.all(_close(r, a, _CLOSE)):
             relative = abs(r[k] - a[k]) / max(abs(a[k]), 1e-300)
             at = f"at {self.evaluator.at(k)} " if varies else ""
+            # More digits help a function or a formula with decimals in it; not an exact
+            # formula, nor a number that is not the correct value rounded (that is above).
+            helps = not isinstance(entry, sp.Expr) or (entry.has(sp.Float) and not entry.is_number)
+            opening = "Close, but not accurate enough" if helps else "Close, but not right"
+            advice = " Give an exact formula or more digits." if helps else ""
             return "close", (
-                f"Close, but not accurate enough: {at}your answer gives "
+                f"{opening}: {at}your answer gives "
                 f"{r[k]:.8g} and the correct value is {a[k]:.8g}, a relative "
-                f"difference of {relative:.1e}. Give an exact formula or more "
-                "digits."
+                f"difference of {relative:.1e}.{advice}"
             )
         if not varies:
             size = "large" if r[k] > a[k] else "small"
             return "value", f"Your answer {_fmt(r[k])} is not right: it is too {size}."
         prefix = ""
         if not r_varies:
+            answer = self.answer.entries
+            single = answer.ravel()[0] if answer is not None and answer.size == 1 else None
             prefix = (
                 f"Your answer is the constant {_fmt(r[0])}, but the correct one changes "
-                f"with {join_names(list(map(str, self.evaluator.symbols)))}. "
+                f"with {self._names(None, single)}. "
             )
+        yours, correct = _fmt_both(float(r[k]), float(a[k]))
         return "value", (
-            f"{prefix}At {self.evaluator.at(k)} your answer gives {_fmt(r[k])}, "
-            f"but the correct value is {_fmt(a[k])}."
+            f"{prefix}At {self.evaluator.at(k)} your answer gives {yours}, "
+            f"but the correct value is {correct}."
         )
