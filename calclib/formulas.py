@@ -67,9 +67,9 @@ _GLOBALS = {
 _UNICODE = {"−": "-", "–": "-", "×": "*", "·": "*", "⋅": "*", "÷": "/",
             "√": "sqrt ", "\t": " ", "\n": " ", "\r": " "}  # fmt: skip
 _SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
-_SUPERSCRIPT = re.compile(f"([⁺⁻]?)([{_SUPERSCRIPT_DIGITS}]+)")
+_SUPERSCRIPT = re.compile(f"[{_SUPERSCRIPT_DIGITS}⁺⁻]+")
 _LONE_SIGN = re.compile(f"[⁺⁻](?![{_SUPERSCRIPT_DIGITS}])")
-_PLAIN_DIGITS = str.maketrans(_SUPERSCRIPT_DIGITS, "0123456789")
+_FROM_SUPERSCRIPT = str.maketrans(_SUPERSCRIPT_DIGITS + "⁺⁻", "0123456789+-")
 _OPERATORS = {"+", "-", "*", "/", "**", "^", "(", ")", "[", "]", ","}
 _PAIRS = {")": "(", "]": "["}
 _MAX_LENGTH = 2000
@@ -92,7 +92,10 @@ def _snippet(text: str, pos: int) -> str:
 
 
 def _write_powers(text: str) -> str:
-    """Superscript exponents as powers: ``x²`` is ``x^2``, ``x¹²`` ``x^12``, ``x⁻¹`` ``x^(-1)``."""
+    """Superscript exponents as powers: ``x²`` is ``x^2``, ``x¹²`` ``x^12``, ``x⁻¹`` ``x^(-1)``.
+
+    A run of superscript digits and signs is one exponent: ``x²⁺¹`` is ``x^(2+1)``.
+    """
     lone = _LONE_SIGN.search(text)
     if lone:
         sign, pos = lone.group(), lone.start()
@@ -102,13 +105,13 @@ def _write_powers(text: str) -> str:
         )
 
     def power(match: re.Match) -> str:
-        sign, digits = match.groups()
-        exponent = str(int(digits.translate(_PLAIN_DIGITS)))
+        # int() drops leading zeros, which Python refuses in a number (x⁰⁵ is x^5)
+        exponent = re.sub(r"\d+", lambda m: str(int(m[0])), match[0].translate(_FROM_SUPERSCRIPT))
         after = match.string[match.end() : match.end() + 1]
-        if sign == "⁻":
-            return f"^(-{exponent})"
         # x²3 is x^2*3, not x^23: brackets keep the exponent apart from a following number.
-        return f"^({exponent})" if after.isdigit() or after == "." else f"^{exponent}"
+        if exponent.isdigit() and not (after.isdigit() or after == "."):
+            return f"^{exponent}"
+        return f"^({exponent})"
 
     return _SUPERSCRIPT.sub(power, text)
 

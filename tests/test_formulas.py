@@ -102,6 +102,8 @@ def test_parse_formula_reads_each_superscript_digit_as_a_power(digit):
         ("x¹⁰ + 1", x**10 + 1),
         ("x⁻¹", 1 / x),
         ("x⁻²", x**-2),
+        ("x²⁺¹", x**3),  # a run of superscripts is one exponent
+        ("x⁰⁵", x**5),
         ("2⁻¹x", x / 2),
         ("2x²y", 2 * x**2 * y),
         ("x²3", 3 * x**2),  # the 3 is a factor, not part of the exponent
