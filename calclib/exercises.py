@@ -18,7 +18,7 @@ function may run for at most `TIME_LIMIT` seconds.
 
 This module holds what a chapter writes and sees, `Exercise` and `Feedback`, and the
 multiple-choice questions; reading an answer and comparing it with the reference is the work of
-``calclib.answers``.
+``calclib.answers`` and ``calclib.diagnosis``.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ import numpy as np
 
 from calclib._checks import fail
 from calclib._time_limit import Timeout, run_limited
-from calclib.answers import Evaluator, Reader, Reference, Reject, Value, join_names, show
+from calclib.answers import Evaluator, Reader, Reject, Value, join_names, show
+from calclib.diagnosis import Reference
 from calclib.symbolic import _variables
 
 __all__ = ["Exercise", "Feedback"]

@@ -8,7 +8,8 @@ import pytest
 import sympy as sp
 
 import calclib as cl
-from calclib.answers import _RTOL, Evaluator, Reader, Reference, _fmt_both
+from calclib.answers import Evaluator, Reader
+from calclib.diagnosis import _RTOL, Reference, _fmt_both
 
 # --- a number answer: letters in the response -----------------------------------------------
 
