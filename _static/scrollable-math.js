@@ -1,7 +1,9 @@
 // A display equation wider than the text column scrolls sideways. Make each such equation
 // reachable with the keyboard (Tab, then the arrow keys scroll it), as WCAG 2.1.1 asks; an
-// equation that fits gets no tab stop. MathJax draws formulas as they come into view, and the
-// window may be resized, so each equation is checked again whenever its size changes.
+// equation that fits gets no tab stop. Phones show no scroll bar, so the classes more-left and
+// more-right say on which side the equation goes on, and book.css fades that edge. MathJax draws
+// formulas as they come into view, and the window may be resized, so each equation is checked
+// again whenever its size changes, and its edges again whenever it is scrolled.
 (function () {
   "use strict";
 
@@ -16,10 +18,25 @@
     } else {
       math.removeAttribute("tabindex");
     }
+    edges(math);
+  }
+
+  function edges(math) {
+    var hidden = math.scrollWidth - math.clientWidth;
+    math.classList.toggle("more-left", hidden > 1 && math.scrollLeft > 1);
+    math.classList.toggle("more-right", hidden > 1 && math.scrollLeft < hidden - 1);
+  }
+
+  // Scroll events do not bubble; the block catches its equation's on the way down.
+  function scrolled(event) {
+    if (event.target.matches && event.target.matches('mjx-container[display="true"]')) {
+      edges(event.target);
+    }
   }
 
   function watch() {
     var blocks = document.querySelectorAll("div.math");
+    blocks.forEach(function (block) { block.addEventListener("scroll", scrolled, true); });
     if (!("ResizeObserver" in window)) {
       blocks.forEach(mark);
       return;
