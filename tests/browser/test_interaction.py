@@ -1,4 +1,4 @@
-"""What a reader does with a chapter: move a figure's controls, open an exercise's solution.
+"""What a reader does with a page: move a figure's controls, open a solution, open the menus.
 
 The figures follow the contract of calclib's figure mechanism: each figure of the built book is a
 ``<figure class="calclib-figure">`` with one ``<img class="calclib-frame">`` and its controls,
@@ -68,3 +68,46 @@ def test_solutions_stay_hidden_until_opened(visit, solution_page: str) -> None:
         solution.locator("button.toggle-button").click()
         body.first.wait_for(state="visible", timeout=5_000)
         assert body.first.is_visible(), f"{solution_page}: solution {title!r} did not open"
+
+
+# Whether the navigation drawer / page-contents drawer (phone) is open, or the sidebar folded.
+DRAWER_OPEN = """(id) => document.getElementById(id).open"""
+SIDEBAR_FOLDED = """() => document.querySelector('#pst-primary-sidebar')
+    .classList.contains('pst-sidebar-hidden')"""
+
+
+def test_menu_buttons_open_the_navigation_on_a_phone(browser, site_url: str) -> None:
+    """On a phone, the header's two menu buttons open the chapter list and the page contents."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    try:
+        page = context.new_page()
+        page.goto(site_url + "intro.html", wait_until="load")
+        for button, drawer in (
+            ("button.primary-toggle", "pst-primary-sidebar-modal"),
+            ("button.secondary-toggle", "pst-secondary-sidebar-modal"),
+        ):
+            assert not page.evaluate(DRAWER_OPEN, drawer), f"{drawer} is open before a tap"
+            page.locator(f"{button}:visible").first.tap()
+            page.wait_for_function(DRAWER_OPEN, arg=drawer, timeout=5_000)
+            page.keyboard.press("Escape")
+            page.wait_for_function(f"(id) => !({DRAWER_OPEN})(id)", arg=drawer, timeout=5_000)
+    finally:
+        context.close()
+
+
+def test_menu_button_folds_the_sidebar_on_a_desktop(browser, site_url: str) -> None:
+    """On a wide screen, the header's menu button folds the chapter list away and back."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(site_url + "intro.html", wait_until="load")
+        button = page.locator("button.primary-toggle:visible").first
+        assert not page.evaluate(SIDEBAR_FOLDED)
+        button.click()
+        page.wait_for_function(SIDEBAR_FOLDED, timeout=5_000)
+        button.click()
+        page.wait_for_function(f"() => !({SIDEBAR_FOLDED})()", timeout=5_000)
+    finally:
+        context.close()
