@@ -20,7 +20,7 @@ def describe(value: Any) -> str:
         return f"an array of shape {value.shape} and dtype {value.dtype}"
     if isinstance(value, (list, tuple)):
         return f"a {type(value).__name__} of length {len(value)}"
-    text = repr(value)
+    text = " ".join(repr(value).split("\n"))  # a sympy Matrix prints one row a line
     if len(text) > 60:
         text = text[:57] + "..."
     return f"{text} (type {type(value).__name__})"
@@ -59,9 +59,19 @@ def as_points(func: str, x: Any, name: str = "x", *, allow_complex: bool = False
         arr = np.asarray(x)
     except Exception:  # ragged lists and the like
         fail(func, f"{name} must be a number or an array of numbers, got {describe(x)}", TypeError)
-    if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_
-    ):
+    if arr.dtype == object:  # sympy numbers (sp.pi / 3, a sympy Matrix), fractions, decimals
+        try:
+            arr = np.array([float(v) for v in arr.reshape(-1)]).reshape(arr.shape)
+        except (TypeError, ValueError):
+            symbolic = "; it holds symbols: substitute numbers first with .subs" if any(
+                getattr(v, "free_symbols", None) for v in arr.reshape(-1)
+            ) else ""
+            fail(
+                func,
+                f"{name} must be a number or an array of numbers, got {describe(x)}{symbolic}",
+                TypeError,
+            )
+    if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
         fail(func, f"{name} must be a number or an array of numbers, got {describe(x)}", TypeError)
     if np.iscomplexobj(arr) and not allow_complex:
         fail(func, f"{name} must be real, got complex values", TypeError)

@@ -54,6 +54,23 @@ def _evaluate(func: str, f: Callable, points: np.ndarray) -> np.ndarray:
     return values
 
 
+def _broadcast_step(func: str, points: tuple, h: Any, grow: bool = True) -> np.ndarray:
+    """``h`` broadcast against x's shape ``points`` (to it alone unless ``grow``), or an error."""
+    shape = np.shape(h)
+    try:
+        target = np.broadcast_shapes(points, shape)
+    except ValueError:
+        target = None
+    if target is None or (not grow and target != points):
+        fail(
+            func,
+            f"h must be one step or an array of steps that broadcasts to the shape of x, "
+            f"{points}, got steps of shape {shape}; pass one number such as 1e-3, or one step "
+            "per point",
+        )
+    return np.broadcast_to(np.asarray(h, dtype=float), target)
+
+
 def _quotient(values: np.ndarray, h: Any, ndim: int) -> np.ndarray:
     """Divide by h, broadcasting over the output axes of a vector-valued f."""
     h = np.asarray(h, dtype=float)
@@ -89,6 +106,7 @@ def forward_difference(f: Callable, x: Any, h: Any) -> np.ndarray:
     func = "forward_difference"
     x = _elementwise(func, f, x)
     h = check_steps(func, h)
+    h = _broadcast_step(func, x.shape, h)
     x, h = np.broadcast_arrays(x, h)
     return _quotient(_evaluate(func, f, x + h) - _evaluate(func, f, x), h, x.ndim)
 
@@ -121,6 +139,7 @@ def backward_difference(f: Callable, x: Any, h: Any) -> np.ndarray:
     func = "backward_difference"
     x = _elementwise(func, f, x)
     h = check_steps(func, h)
+    h = _broadcast_step(func, x.shape, h)
     x, h = np.broadcast_arrays(x, h)
     return _quotient(_evaluate(func, f, x) - _evaluate(func, f, x - h), h, x.ndim)
 
@@ -153,6 +172,7 @@ def central_difference(f: Callable, x: Any, h: Any) -> np.ndarray:
     func = "central_difference"
     x = _elementwise(func, f, x)
     h = check_steps(func, h)
+    h = _broadcast_step(func, x.shape, h)
     x, h = np.broadcast_arrays(x, h)
     upper = _evaluate(func, f, x + h)
     lower = _evaluate(func, f, x - h)
@@ -229,7 +249,7 @@ def derivative(
     # the smallest and largest |x|, to skip clipping steps where no point needs it
     span = (max(low, -high, 0.0), max(-low, high))
     if h is not None:
-        given = np.broadcast_to(np.asarray(h, dtype=float), shape).reshape(-1)
+        given = _broadcast_step(func, shape, h, grow=False).reshape(-1)
 
         def step_of(index: Any, out: np.ndarray | None = None) -> np.ndarray:
             return given[index]

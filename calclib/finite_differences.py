@@ -277,8 +277,18 @@ def call(func: str, f: Callable, points: np.ndarray) -> np.ndarray:
     ):
         values = None
     if values is None:
-        with np.errstate(all="ignore"):
-            results = [np.asarray(f(point)) for point in points]
+        results = []
+        for point in points:
+            with np.errstate(all="ignore"):
+                value = f(point)
+            try:
+                results.append(np.asarray(value))
+            except ValueError:  # ragged, such as [x[0], [x[1], 1]]
+                fail(
+                    func,
+                    f"f must return a number or an array of numbers, got {describe(value)} "
+                    "whose entries have different shapes; return one flat list of numbers",
+                )
         shapes = {result.shape for result in results}
         if len(shapes) > 1:
             fail(func, f"f must return the same shape at every point, got shapes {sorted(shapes)}")

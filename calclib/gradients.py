@@ -57,6 +57,30 @@ def scalar_output(func: str, out_shape: tuple, fix: str) -> None:
         )
 
 
+def column_note(func: str, f: Callable, shape: tuple) -> Callable:
+    """f, adding to an exception it raises that x of shape (m, 1) is m points, not one.
+
+    Only for x of shape ``(m, 1)``, ``m > 1`` (a column where a point ``(m,)`` was meant);
+    the exception itself is unchanged.
+    """
+    if len(shape) != 2 or shape[1] != 1 or shape[0] < 2 or getattr(f, "noted", False):
+        return f
+
+    def noted(points: np.ndarray) -> Any:
+        try:
+            return f(points)
+        except Exception as error:
+            error.add_note(
+                f"{func}: x of shape {shape} is read as {shape[0]} points of 1 coordinate each; "
+                f"for one point of {shape[0]} coordinates pass shape ({shape[0]},), "
+                "such as np.ravel(x)"
+            )
+            raise
+
+    noted.noted = True  # type: ignore[attr-defined]
+    return noted
+
+
 def along_axes(
     func: str,
     f: Callable,
@@ -77,6 +101,7 @@ def along_axes(
     points (and at them, if ``center``); if not, a derivative that is not finite is NaN.
     """
     batch, n = x.shape[:-1], x.shape[-1]
+    f = column_note(func, f, x.shape)
     axes = np.arange(n) if axes is None else np.asarray(axes)
     base = x.reshape(-1, n)
     if strict and center:

@@ -20,7 +20,13 @@ import numpy as np
 
 from calclib._checks import check_callable, check_finite_values
 from calclib.finite_differences import call
-from calclib.gradients import _gradient, _jacobian, scalar_output, vector_point
+from calclib.gradients import (
+    _gradient,
+    _jacobian,
+    column_note,
+    scalar_output,
+    vector_point,
+)
 
 __all__ = ["hessian"]
 
@@ -38,6 +44,7 @@ def _hessian(
 
     check_callable(func, "f", f)
     x = vector_point(func, x)
+    f = column_note(func, f, x.shape)
     values = call(func, f, x.reshape(-1, x.shape[-1]))
     scalar_output(func, values.shape[1:], "use jacobian for vector-valued f")
     if not np.isfinite(values).all():

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from calclib._checks import as_points, check_callable
+from calclib._checks import as_points, check_callable, describe, fail
 from calclib.gradients import along_axes, scalar_output
 
 __all__ = ["matrix_gradient"]
@@ -27,7 +27,10 @@ def entry_gradient(
     (or None); errors are reported as coming from ``func``.
     """
     check_callable(func, "f", f)
-    X = as_points(func, X, "X" if func == "matrix_gradient" else "x")
+    name = "X" if func == "matrix_gradient" else "x"
+    X = as_points(func, X, name)
+    if X.size == 0:
+        fail(func, f"{name} must hold at least one number, got {describe(X)}")
     shape = X.shape
 
     def flat_f(v: np.ndarray) -> Any:

@@ -3,9 +3,11 @@ never a silent NaN, and the user's own exceptions unchanged."""
 
 import math
 import traceback
+from fractions import Fraction
 
 import numpy as np
 import pytest
+import sympy as sp
 
 import calclib as cl
 
@@ -318,3 +320,93 @@ def test_math_functions_raise_their_own_error_on_complex_input():
     with pytest.raises(TypeError):
         cl.derivative(lambda x: math.sqrt(x) if isinstance(x, float) else math.sqrt(x.real + "")
                       , 1.0, method="complex")
+
+
+# inputs a student plausibly passes that used to end in a numpy, sympy or Python traceback
+
+
+@pytest.mark.parametrize("name", QUOTIENTS + ["derivative"])
+def test_steps_that_do_not_broadcast_to_x(name):
+    call = (lambda x, h: cl.derivative(np.sin, x, h=h)) if name == "derivative" else (
+        lambda x, h: getattr(cl, name)(np.sin, x, h)
+    )
+    message = (
+        rf"^{name}: h must be one step or an array of steps that broadcasts to the shape of x, "
+        r"\(3,\), got steps of shape \(2,\)"
+    )
+    with pytest.raises(ValueError, match=message):
+        call(np.array([1.0, 2.0, 3.0]), [0.1, 0.2])
+
+
+def test_derivative_steps_cannot_add_points():
+    # the quotients broadcast x against h; derivative keeps the shape of x
+    assert cl.central_difference(np.sin, 1.0, [0.1, 0.01]).shape == (2,)
+    with pytest.raises(ValueError, match=r"^derivative: h must be .* shape of x, \(\), got"):
+        cl.derivative(np.sin, 1.0, h=[0.1, 0.01])
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        (lambda: cl.derivative(np.sin, sp.pi / 3), 0.5),
+        (lambda: cl.derivative(np.sin, Fraction(1, 3)), math.cos(1 / 3)),
+        (lambda: cl.gradient(scalar, [sp.Integer(1), sp.Rational(1, 2)]), [2.0, 1.0]),
+        (lambda: cl.central_difference(lambda x: x**2, sp.Float(3.0), 0.5), 6.0),
+    ],
+)
+def test_sympy_and_fraction_numbers_are_numbers(call, expected):
+    np.testing.assert_allclose(call(), expected, rtol=1e-12)
+
+
+def test_sympy_matrix_hessian_is_classified():
+    H = cl.exact_hessian("x^2 - y^2", "x y")
+    assert cl.classify_hessian(H) == "saddle point"
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: cl.classify_hessian(sp.Matrix([[sp.Symbol("a"), 0], [0, 1]])),
+         r"^classify_hessian: H must be a number or an array of numbers, got Matrix.*"
+         r"substitute numbers first with \.subs"),
+        (lambda: cl.derivative(np.sin, sp.Symbol("a")),
+         r"^derivative: x must be a number or an array of numbers, got a .*substitute"),
+    ],
+)
+def test_sympy_symbols_are_not_numbers(call, message):
+    with pytest.raises(TypeError, match=message):
+        call()
+
+
+@pytest.mark.parametrize("name", ["matrix_gradient", "gradient_check"])
+def test_empty_point(name):
+    with pytest.raises(ValueError, match=rf"^{name}: (x|X) must hold at least one number, got an"):
+        CALLS[name](lambda x: 0.0, [])
+
+
+@pytest.mark.parametrize(
+    ("name", "f"),
+    [("jacobian", lambda x: [x[0], [x[1], 1.0]]), ("derivative", lambda x: [x, [x, 1.0]])],
+)
+def test_f_returning_a_ragged_list(name, f):
+    with pytest.raises(ValueError, match=rf"^{name}: f must return a number or an array of "
+                       r"numbers, got a list of length 2 whose entries have different shapes"):
+        CALLS[name](f, good_point(name))
+
+
+@pytest.mark.parametrize(
+    "name", ["gradient", "jacobian", "hessian", "partial_derivative"]
+)
+def test_column_x_error_of_f_says_how_x_was_read(name):
+    # a column (2, 1) is a batch of two points of one coordinate: f's own IndexError says so
+    with pytest.raises(IndexError, match="index 1 is out of bounds") as info:
+        CALLS[name](scalar, np.array([[1.0], [2.0]]))
+    notes = " ".join(getattr(info.value, "__notes__", []))
+    assert f"{name}: x of shape (2, 1) is read as 2 points of 1 coordinate" in notes
+    assert "np.ravel(x)" in notes
+
+
+def test_column_x_of_points_of_one_coordinate_still_works():
+    np.testing.assert_allclose(
+        cl.gradient(lambda x: x[..., 0] ** 2, np.array([[1.0], [2.0]])), [[2.0], [4.0]]
+    )
