@@ -72,11 +72,14 @@ def _check_label(func: str, label: Any, name: str) -> str:
 
 
 def _check_real(func: str, name: str, value: Any) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+    if isinstance(value, (bool, np.bool_, str, bytes, complex, np.complexfloating)) or (
+        np.ndim(value) != 0
+    ):
         fail(func, f"{name} must be a real number, got {describe(value)}", TypeError)
-    if isinstance(value, (complex, np.complexfloating)):
+    try:
+        value = float(value)  # also sympy numbers (sp.pi) and fractions
+    except (TypeError, ValueError):
         fail(func, f"{name} must be a real number, got {describe(value)}", TypeError)
-    value = float(value)
     if not math.isfinite(value):
         fail(func, f"{name} must be a finite number, got {value!r}")
     return value
@@ -154,6 +157,8 @@ class Slider:
             fail(func, f"steps must be an integer such as 25, got {describe(steps)}", TypeError)
         if not 2 <= steps <= MAX_FRAMES:
             fail(func, f"steps must be between 2 and {MAX_FRAMES}, got {steps}")
+        if not isinstance(log, (bool, np.bool_)):
+            fail(func, f"log must be True or False, got {describe(log)}", TypeError)
         self.log = bool(log)
         if self.log and low <= 0:
             fail(func, f"a log-scale slider needs 0 < low, got low={low!r}; "
@@ -346,6 +351,10 @@ class Choice:
             self.index = 0
         else:
             matches = [i for i, option in enumerate(values) if _same(option, value)]
+            if not matches and isinstance(options, Mapping) and isinstance(value, str) \
+                    and value in texts:
+                fail(func, f"value must be one of the dict's values, not one of its texts, got "
+                     f"{describe(value)}; write value=options[{value!r}]")
             if not matches:
                 fail(func, f"value must be one of the options {list(texts)}, got {describe(value)}")
             self.index = matches[0]

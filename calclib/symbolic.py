@@ -137,7 +137,15 @@ def exact_derivative(expr: Any, var: Any, n: int = 1) -> sp.Expr:
     >>> exact_derivative("sin(x)", "x", n=2)
     -sin(x)
     """
-    (symbol,) = _variables("exact_derivative", [var] if isinstance(var, str) else var, "var")
+    symbols = _variables("exact_derivative", var, "var")
+    if len(symbols) != 1:
+        fail(
+            "exact_derivative",
+            f"var must be one variable such as \"x\", got {len(symbols)}: "
+            f"{[str(s) for s in symbols]}; differentiate by one of them at a time, or use "
+            "exact_gradient for all partial derivatives",
+        )
+    (symbol,) = symbols
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         fail("exact_derivative", f"n must be a positive integer such as 1 or 2, got {describe(n)}")
     return sp.diff(_expression("exact_derivative", expr, [symbol]), symbol, int(n))

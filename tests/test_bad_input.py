@@ -410,3 +410,29 @@ def test_column_x_of_points_of_one_coordinate_still_works():
     np.testing.assert_allclose(
         cl.gradient(lambda x: x[..., 0] ** 2, np.array([[1.0], [2.0]])), [[2.0], [4.0]]
     )
+
+
+@pytest.mark.parametrize("var", [["x", "y"], "x y", sp.symbols("x y")])
+def test_exact_derivative_by_several_variables(var):
+    message = (r'^exact_derivative: var must be one variable such as "x", got 2: '
+               r"\['x', 'y'\]; .*use exact_gradient")
+    with pytest.raises(ValueError, match=message):
+        cl.exact_derivative("x^2 y", var)
+
+
+@pytest.mark.parametrize("log", ["no", "yes", 1, None])
+def test_slider_log_must_be_true_or_false(log):
+    with pytest.raises(TypeError, match=r"^Slider: log must be True or False, got"):
+        cl.Slider("h", 1e-8, 1, log=log)
+
+
+def test_slider_accepts_sympy_numbers():
+    assert cl.Slider("t", 0, sp.pi).high == pytest.approx(math.pi)
+    with pytest.raises(TypeError, match=r"^Slider: high must be a real number, got b \(type"):
+        cl.Slider("t", 0, sp.Symbol("b"))
+
+
+def test_choice_value_given_as_a_dict_text():
+    with pytest.raises(ValueError, match=r"^Choice: value must be one of the dict's values, not "
+                       r"one of its texts, got 'one' \(type str\); write value=options\['one'\]"):
+        cl.Choice("k", {"one": 1, "two": 2}, value="one")
