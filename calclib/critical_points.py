@@ -126,8 +126,10 @@ def classify_hessian(H: Any, *, rtol: float = RTOL, atol: float = 0.0) -> str:
     ----------
     H : array_like
         Symmetric matrix, shape ``(n, n)``.
-    rtol, atol : float
-        Tolerances for a zero eigenvalue.
+    rtol : float
+        Relative tolerance: an eigenvalue counts as zero when ``|λ| <= rtol max|λ| + atol``.
+    atol : float
+        Absolute tolerance, added to the relative one (0 by default).
 
     Returns
     -------
@@ -164,7 +166,8 @@ def classify_critical_point(f: Callable, x: Any, *, rtol: float = RTOL) -> Criti
 
     Taught in chapter 6 (used in chapter 7). Warns with :class:`CriticalPointWarning` if the
     gradient at x is not about zero (the classification then describes the curvature at x, which is
-    not a critical point). See the module notes for the tolerances.
+    not a critical point). An eigenvalue counts as zero when ``|λ| <= rtol max|λ| + 100 e``,
+    with ``e`` the estimated error of the numerical Hessian (largest entry).
 
     Parameters
     ----------
@@ -173,7 +176,7 @@ def classify_critical_point(f: Callable, x: Any, *, rtol: float = RTOL) -> Criti
     x : array_like
         The point, shape ``(n,)``.
     rtol : float
-        Relative tolerance for a zero eigenvalue.
+        Relative tolerance for a zero eigenvalue (above).
 
     Returns
     -------

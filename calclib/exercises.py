@@ -267,6 +267,7 @@ class Exercise:
 
     Examples
     --------
+    >>> from calclib import Exercise
     >>> ex = Exercise("1.1", answer="3*x**2 - 4", mistakes={"3*x**2": "Where did the -4x go?"})
     >>> ex.check("3x^2 - 4")
     Exercise 1.1: ✓ Correct. Your answer equals the reference answer.

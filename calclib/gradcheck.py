@@ -116,9 +116,11 @@ def gradient_check(
         The hand-written gradient of f.
     x : array_like
         The point.
-    rtol, atol : float
-        Tolerances: a component passes when ``|hand-written - numerical| <= atol + rtol
-        |numerical| + e``, with ``e`` the estimated error of the numerical value.
+    rtol : float
+        Relative tolerance: a component passes when ``|hand-written - numerical| <= atol +
+        rtol |numerical| + e``, with ``e`` the estimated error of the numerical value.
+    atol : float
+        Absolute tolerance in that test.
     worst : int
         How many of the worst components the report lists.
 
