@@ -62,6 +62,9 @@ def as_points(func: str, x: Any, name: str = "x", *, allow_complex: bool = False
     if arr.dtype == object:  # sympy numbers (sp.pi / 3, a sympy Matrix), fractions, decimals
         try:
             arr = np.array([float(v) for v in arr.reshape(-1)]).reshape(arr.shape)
+        except OverflowError:  # an int such as 10**400
+            fail(func, f"{name} holds a number too large for a float (above 1.8e308), got "
+                 f"{describe(x)}")
         except (TypeError, ValueError):
             symbolic = "; it holds symbols: substitute numbers first with .subs" if any(
                 getattr(v, "free_symbols", None) for v in arr.reshape(-1)

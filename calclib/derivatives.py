@@ -231,7 +231,7 @@ def derivative(
     """
     func = "derivative"
     check_callable(func, "f", f)
-    fast = isinstance(x, np.ndarray) and x.dtype == np.float64 and x.size > 0
+    fast = type(x) is np.ndarray and x.dtype == np.float64 and x.size > 0  # not np.matrix
     low, high = (float(x.min()), float(x.max())) if fast else (np.nan, np.nan)
     if np.isfinite(low) and np.isfinite(high):  # min and max are NaN if x holds a NaN
         flat = x.reshape(-1)  # the common case: no copy, no extra pass over x
@@ -250,6 +250,15 @@ def derivative(
     span = (max(low, -high, 0.0), max(-low, high))
     if h is not None:
         given = _broadcast_step(func, shape, h, grow=False).reshape(-1)
+        lost = (flat + given == flat) | (flat - given == flat)
+        if method == "richardson" and lost.any():
+            j = int(np.flatnonzero(lost)[0])
+            fail(
+                func,
+                f"h = {float(given[j])!r} is too small for x = {float(flat[j])!r}: x + h rounds "
+                f"to x (floats near x are {float(np.spacing(abs(flat[j])))!r} apart); leave h "
+                "out for a step chosen per point, or use method='complex'",
+            )
 
         def step_of(index: Any, out: np.ndarray | None = None) -> np.ndarray:
             return given[index]

@@ -436,3 +436,30 @@ def test_choice_value_given_as_a_dict_text():
     with pytest.raises(ValueError, match=r"^Choice: value must be one of the dict's values, not "
                        r"one of its texts, got 'one' \(type str\); write value=options\['one'\]"):
         cl.Choice("k", {"one": 1, "two": 2}, value="one")
+
+
+@pytest.mark.parametrize(("x", "h"), [(1.0, 1e-17), (np.array([0.0, 1e20]), 1e-3)])
+def test_derivative_step_below_float_resolution(x, h):
+    # it returned -7.43 for cos(1) with h = 1e-17: x + h rounds to x
+    with pytest.raises(ValueError, match=r"^derivative: h = .* is too small for x = .*: x \+ h "
+                       r"rounds to x .*; leave h out"):
+        cl.derivative(np.sin, x, h=h)
+
+
+def test_derivative_tiny_step_where_it_is_resolved():
+    np.testing.assert_allclose(cl.derivative(np.sin, 0.0, h=1e-300), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(cl.derivative(np.sin, 1.0, h=1e-17, method="complex"),
+                               math.cos(1.0), rtol=1e-14)
+
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
+def test_derivative_of_a_numpy_matrix_of_points():
+    np.testing.assert_allclose(cl.derivative(np.sin, np.matrix([[1.0, 2.0]])),
+                               [[math.cos(1.0), math.cos(2.0)]], rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["derivative", "gradient"])
+def test_integer_too_large_for_a_float(name):
+    x = 10**400 if name == "derivative" else [10**400, 1]
+    with pytest.raises(ValueError, match=rf"^{name}: x holds a number too large for a float"):
+        CALLS[name](np.sin if name == "derivative" else scalar, x)
