@@ -21,6 +21,7 @@ from typing import Any
 import mpmath
 import numpy as np
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from calclib._checks import describe, fail
 from calclib._time_limit import Timeout, run_limited
@@ -637,11 +638,29 @@ def to_numpy(expr: Any, vars: Any) -> Callable[[np.ndarray], np.ndarray]:
             f"{'is' if len(extra) == 1 else 'are'} not among vars {sorted(names)}; substitute "
             "a value first (expr.subs(a, 2)) or add it to vars",
         )
+    unknown = sorted({str(g.func) for e in exprs for g in e.atoms(AppliedUndef)})
+    if unknown:
+        fail(
+            "to_numpy",
+            f"the expression uses the undefined function{'s' * (len(unknown) > 1)} "
+            f"{', '.join(unknown)}, which numpy "
+            "cannot compute; replace it by a formula first (expr.subs or expr.replace)",
+        )
     functions = [sp.lambdify(symbols, e, modules="numpy") for e in exprs]
     shape, n = table.shape, len(symbols)
     order = ", ".join(map(str, symbols))
 
-    def f(x: Any) -> np.ndarray:
+    def f(x: Any, *more: Any) -> np.ndarray:
+        if more:
+            fail(
+                "to_numpy function",
+                f"f takes one argument x, the point with its coordinates ({order}) on the last "
+                f"axis, got {1 + len(more)} arguments; call f([{order}])"
+                if n > 1
+                else f"f takes one argument x, got {1 + len(more)} arguments; for several "
+                "points pass one array, such as f([1.0, 2.0])",
+                TypeError,
+            )
         x = _numpy_input("to_numpy function", x)
         if n == 1:
             columns, batch = [x], x.shape

@@ -463,3 +463,22 @@ def test_integer_too_large_for_a_float(name):
     x = 10**400 if name == "derivative" else [10**400, 1]
     with pytest.raises(ValueError, match=rf"^{name}: x holds a number too large for a float"):
         CALLS[name](np.sin if name == "derivative" else scalar, x)
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [("x y", r"got 2 arguments; call f\(\[x, y\]\)"),
+     ("x", r"got 2 arguments; for several points pass one array")],
+)
+def test_to_numpy_function_called_with_one_argument_per_variable(variables, message):
+    f = cl.to_numpy("x^2", variables)
+    with pytest.raises(TypeError, match=rf"^to_numpy function: f takes one argument x.*{message}"):
+        f(1.0, 2.0)
+
+
+def test_to_numpy_undefined_function():
+    # it used to build f, which then raised NameError: name 'q' is not defined
+    x = sp.Symbol("x")
+    with pytest.raises(ValueError, match=r"^to_numpy: the expression uses the undefined function "
+                       r"q, which numpy cannot compute"):
+        cl.to_numpy(sp.Function("q")(x) + x, "x")
