@@ -112,7 +112,7 @@ class Slider:
         The end values, ``low < high``; both are among the values.
     value : float, optional
         The first value shown, rounded to the nearest of the ``steps`` values. Default: the
-        middle one.
+        middle one (the lower of the two middle ones for an even ``steps``).
     steps : int, optional
         How many values the slider takes (at least 2). In the HTML book each is one
         precomputed frame.
@@ -240,8 +240,14 @@ class Slider:
 class Play(Slider):
     """A slider with a play button that steps through its values, like an animation.
 
-    Takes the same arguments as :class:`Slider`; the first value shown defaults to ``low``.
-    Playing stops at ``high``; pressing play there starts again from ``low``.
+    Taught in chapter 4. Takes the same arguments as :class:`Slider`; the first value shown
+    defaults to ``low``. Playing stops at ``high``; pressing play there starts again from
+    ``low``.
+
+    Parameters
+    ----------
+    name, low, high, value, steps, log, label
+        As for :class:`Slider`.
 
     Examples
     --------
@@ -292,6 +298,9 @@ class Play(Slider):
 
 class Choice:
     """A choice of one option among a few, shown as a drop-down list.
+
+    Taught in chapter 6. Its ``values`` are the options' values, and ``texts`` the texts shown
+    for them.
 
     Parameters
     ----------

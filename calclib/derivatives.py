@@ -206,16 +206,17 @@ def derivative(
         step ``Im f(x + ih) / h`` with ``h = 1e-20 max(|x|, 1)``, 1 evaluation per point,
         accurate to round-off when f is analytic and accepts complex input.
     h : float or array_like, optional
-        Base step (broadcast against ``x``); default: chosen per point, see the module notes.
+        Base step (broadcast against ``x``); default: per point, a power of two between
+        ``|x|/512`` and ``|x|/256`` (``|x|`` clipped to ``[1/16, 4]``).
     error : bool
         Also return an estimate of the absolute error.
 
     Returns
     -------
     value : numpy.ndarray
-        ``f'(x)``, shape of ``x``.
+        ``f'(x)``, shape of ``x`` (``x.shape + s`` for a path).
     error : numpy.ndarray
-        Only with ``error=True``: the estimated absolute error, shape of ``x``.
+        Only with ``error=True``: the estimated absolute error, shaped like the value.
 
     Examples
     --------

@@ -130,9 +130,11 @@ def exact_derivative(expr: Any, var: Any, n: int = 1) -> sp.Expr:
     Returns
     -------
     sympy.Expr
+        The n-th derivative.
 
     Examples
     --------
+    >>> from calclib import exact_derivative
     >>> exact_derivative("x^3 - 4x", "x")
     3*x**2 - 4
     >>> exact_derivative("sin(x)", "x", n=2)
@@ -171,6 +173,7 @@ def exact_gradient(expr: Any, vars: Any) -> sp.Matrix:
 
     Examples
     --------
+    >>> from calclib import exact_gradient
     >>> exact_gradient("x^2 y + y^3", "x y")
     Matrix([
     [        2*x*y],
@@ -200,6 +203,7 @@ def exact_jacobian(exprs: Any, vars: Any) -> sp.Matrix:
 
     Examples
     --------
+    >>> from calclib import exact_jacobian
     >>> exact_jacobian(["x*y", "x + y"], "x y")
     Matrix([
     [y, x],
@@ -237,6 +241,7 @@ def exact_hessian(expr: Any, vars: Any) -> sp.Matrix:
 
     Examples
     --------
+    >>> from calclib import exact_hessian
     >>> exact_hessian("x^2 y + y^3", "x y")
     Matrix([
     [2*y,  2*x],
@@ -505,6 +510,7 @@ def exact_critical_points(expr: Any, vars: Any, *, timeout: float | None = _TIME
 
     Examples
     --------
+    >>> from calclib import exact_critical_points
     >>> exact_critical_points("x^3 - 3x + y^2", "x y")
     [{x: -1, y: 0}, {x: 1, y: 0}]
     >>> exact_critical_points("x^6/6 - x^2/2 - x", "x")  # x^5 - x - 1 = 0
@@ -585,7 +591,8 @@ def to_numpy(expr: Any, vars: Any) -> Callable[[np.ndarray], np.ndarray]:
     variables it takes points as vectors, coordinates on the last axis: ``f(x)`` reads
     ``x[..., i]`` for variable i and returns shape ``x.shape[:-1]``. A vector or matrix of
     expressions (such as a gradient) gives a function whose result has that shape appended.
-    Constants are broadcast to the input's shape.
+    Constants are broadcast to the input's shape. Used from chapter 1 on, to evaluate exact
+    results beside numerical ones.
 
     Parameters
     ----------
@@ -601,6 +608,8 @@ def to_numpy(expr: Any, vars: Any) -> Callable[[np.ndarray], np.ndarray]:
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from calclib import exact_gradient, to_numpy
     >>> f = to_numpy("x^2 + 3y", "x y")
     >>> f(np.array([[1.0, 2.0], [3.0, 0.0]]))
     array([7., 9.])
