@@ -11,6 +11,7 @@ A wrong formula typically misses by far more, a correct one by far less.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -150,9 +151,9 @@ def gradient_check(
     func = "gradient_check"
     check_callable(func, "grad", grad)
     for name, value in (("rtol", rtol), ("atol", atol)):
-        if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0:
             fail(func, f"{name} must be a number >= 0, got {describe(value)}")
-    if isinstance(worst, bool) or not isinstance(worst, int) or worst < 1:
+    if isinstance(worst, bool) or not isinstance(worst, int | np.integer) or worst < 1:
         fail(func, f"worst must be a positive integer, got {describe(worst)}")
     numerical, steps, estimate = entry_gradient(func, f, x, error=True)
     hand = np.asarray(grad(np.array(x, dtype=float)))  # an exception here is the user's own
@@ -164,15 +165,22 @@ def gradient_check(
             f"grad(x) must return an array shaped like x, {numerical.shape}, got shape "
             f"{hand.shape}; return one partial derivative per coordinate of x",
         )
+    if np.iscomplexobj(hand) and np.any(hand.imag != 0):
+        fail(
+            func,
+            "grad(x) must return real numbers, got complex values; a gradient of a real f is "
+            "real (take .real only if the imaginary parts are round-off)",
+            TypeError,
+        )
     if not np.all(np.isfinite(hand)):
         fail(func, "grad(x) returned NaN or infinity; the hand-written gradient must be finite")
-    hand = hand.astype(float)
+    hand = hand.real.astype(float)
     diff = np.abs(hand - numerical)
     size = np.maximum(np.abs(hand), np.abs(numerical))
     with np.errstate(invalid="ignore", divide="ignore"):
         rel = np.where(size > 0, diff / size, 0.0)
     passed = bool(np.all(diff <= atol + rtol * np.abs(numerical) + estimate))
-    order = np.argsort(-diff, axis=None, kind="stable")[:worst]
+    order = np.argsort(-diff, axis=None, kind="stable")[: int(worst)]
     listed = tuple(
         (index, float(hand[index]), float(numerical[index]))
         for index in (np.unravel_index(k, hand.shape) for k in order)

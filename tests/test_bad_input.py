@@ -482,3 +482,26 @@ def test_to_numpy_undefined_function():
     with pytest.raises(ValueError, match=r"^to_numpy: the expression uses the undefined function "
                        r"q, which numpy cannot compute"):
         cl.to_numpy(sp.Function("q")(x) + x, "x")
+
+
+def test_gradient_check_complex_gradient():
+    # it passed: the imaginary parts were dropped with only a numpy ComplexWarning
+    with pytest.raises(TypeError, match=r"^gradient_check: grad\(x\) must return real numbers, "
+                       "got complex values"):
+        cl.gradient_check(lambda x: x @ x, lambda x: 2 * x + 1j, X2)
+    assert cl.gradient_check(lambda x: x @ x, lambda x: 2 * x + 0j, X2)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: cl.gradient_check(lambda x: x @ x, lambda x: 2 * x, X2, rtol=np.float32(1e-3),
+                                  atol=np.float64(0), worst=np.int64(1)),
+        lambda: cl.classify_critical_point(lambda x: x @ x, [0.0, 0.0], rtol=np.float32(1e-3)),
+        lambda: cl.classify_hessian(np.eye(2), rtol=np.float32(1e-3), atol=Fraction(1, 1000)),
+    ],
+)
+def test_numpy_number_tolerances(call):
+    # they were refused as 'rtol must be a number >= 0, got np.float32(0.001)'
+    result = call()
+    assert bool(result) if isinstance(result, cl.GradCheckReport) else result
