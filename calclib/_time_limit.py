@@ -14,6 +14,8 @@ from typing import Any
 
 __all__ = ["Timeout", "run_limited"]
 
+_REPEAT = 0.05  # seconds between further interruptions once the time is up
+
 
 class Timeout(BaseException):
     """Raised inside code that ran past its time limit (a BaseException: not caught by
@@ -23,8 +25,9 @@ class Timeout(BaseException):
 def run_limited(fn: Callable[[], Any], seconds: float) -> Any:
     """Run ``fn()``; raise `Timeout` if it takes longer than ``seconds``.
 
-    On the main thread a timer signal interrupts ``fn`` itself; elsewhere ``fn`` runs in a
-    daemon thread that is abandoned when the time is up.
+    On the main thread a timer signal interrupts ``fn`` itself, and again every 0.05 s until
+    ``fn`` gives up (code that catches every exception swallows the first); elsewhere ``fn``
+    runs in a daemon thread that is abandoned when the time is up.
 
     Parameters
     ----------
@@ -52,7 +55,9 @@ def run_limited(fn: Callable[[], Any], seconds: float) -> Any:
                 raise Timeout
 
         previous = signal.signal(signal.SIGALRM, on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
+        # Then again every _REPEAT seconds: code that swallows the first Timeout (a bare
+        # ``except:``, in a learner's function or deep inside sympy) is interrupted again.
+        signal.setitimer(signal.ITIMER_REAL, seconds, _REPEAT)
         try:
             return fn()
         finally:
