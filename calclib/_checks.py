@@ -8,6 +8,7 @@ the argument, what was received and what was expected, and suggests a fix, for e
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -51,6 +52,13 @@ def check_step(func: str, h: Any, name: str = "h") -> float:
     if not np.isfinite(value) or value <= 0:
         fail(func, f"{name} must be a finite positive number such as 1e-3, got {value!r}")
     return value
+
+
+def check_tolerances(func: str, **tolerances: Any) -> None:
+    """Refuse a tolerance (``rtol=...``, ``atol=...``) that is not a real number >= 0."""
+    for name, value in tolerances.items():
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0:
+            fail(func, f"{name} must be a number >= 0, got {describe(value)}")
 
 
 def as_points(func: str, x: Any, name: str = "x", *, allow_complex: bool = False) -> np.ndarray:

@@ -19,7 +19,6 @@ critical point is below a millionth of the scale of ``x``, or the gradient is ro
 
 from __future__ import annotations
 
-import numbers
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from calclib._checks import as_points, check_callable, describe, fail
+from calclib._checks import as_points, check_callable, check_tolerances, describe, fail
 from calclib.gradients import _gradient
 from calclib.hessians import _hessian
 
@@ -149,9 +148,7 @@ def classify_hessian(H: Any, *, rtol: float = RTOL, atol: float = 0.0) -> str:
     H = as_points(func, H, "H")
     if H.ndim != 2 or H.shape[0] != H.shape[1] or H.shape[0] == 0:
         fail(func, f"H must be a square matrix of shape (n, n), got {describe(H)}")
-    for name, value in (("rtol", rtol), ("atol", atol)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0:
-            fail(func, f"{name} must be a number >= 0, got {describe(value)}")
+    check_tolerances(func, rtol=rtol, atol=atol)
     asymmetry = np.max(np.abs(H - H.T))
     if asymmetry > 1e-6 * np.max(np.abs(H)):
         fail(
@@ -198,8 +195,7 @@ def classify_critical_point(f: Callable, x: Any, *, rtol: float = RTOL) -> Criti
     x = as_points(func, x)
     if x.ndim != 1 or x.size == 0:
         fail(func, f"x must be one point of shape (n,), got {describe(x)}")
-    if isinstance(rtol, bool) or not isinstance(rtol, numbers.Real) or not rtol >= 0:
-        fail(func, f"rtol must be a number >= 0, got {describe(rtol)}")
+    check_tolerances(func, rtol=rtol)
     grad, grad_error = _gradient(func, f, x, error=True)
     H, H_error = _hessian(func, f, x, error=True)
     eigenvalues, eigenvectors = np.linalg.eigh(H)

@@ -11,14 +11,13 @@ A wrong formula typically misses by far more, a correct one by far less.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from calclib._checks import check_callable, describe, fail
+from calclib._checks import check_callable, check_tolerances, describe, fail
 from calclib.matrix_calculus import entry_gradient
 
 __all__ = ["GradCheckReport", "gradient_check"]
@@ -150,9 +149,7 @@ def gradient_check(
     """
     func = "gradient_check"
     check_callable(func, "grad", grad)
-    for name, value in (("rtol", rtol), ("atol", atol)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0:
-            fail(func, f"{name} must be a number >= 0, got {describe(value)}")
+    check_tolerances(func, rtol=rtol, atol=atol)
     if isinstance(worst, bool) or not isinstance(worst, int | np.integer) or worst < 1:
         fail(func, f"worst must be a positive integer, got {describe(worst)}")
     numerical, steps, estimate = entry_gradient(func, f, x, error=True)

@@ -445,7 +445,7 @@ _NUMERIC_ROUTE = (
 )
 
 
-def _time_limit(func: str, timeout: Any) -> float | None:
+def _timeout_seconds(func: str, timeout: Any) -> float | None:
     """``timeout`` as a number of seconds, or None for no limit; refuse anything else."""
     if timeout is None:
         return None
@@ -529,7 +529,7 @@ def exact_critical_points(expr: Any, vars: Any, *, timeout: float | None = _TIME
     func = "exact_critical_points"
     symbols = _variables(func, vars)
     f = _expression(func, expr, symbols)
-    seconds = _time_limit(func, timeout)
+    seconds = _timeout_seconds(func, timeout)
     if seconds is None:
         return _critical_points(f, symbols)
     try:
