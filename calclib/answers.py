@@ -42,6 +42,8 @@ __all__ = [
 
 # Names of known functions and constants listed when a name is not known.
 _KNOWN = ["sin", "cos", "tan", "exp", "log", "sqrt", "abs", "sigmoid", "pi", "e"]
+
+
 class Reject(Exception):
     """An answer that cannot be compared, with the message to show.
 

@@ -50,6 +50,7 @@ _DIGITS = math.ceil(1 - math.log10(2 * _RTOL))
 # A number written with a decimal comma, such as 1,48 or -0,5.
 _DECIMAL_COMMA = re.compile(r"\s*([-+−]?\d+),(\d+)\s*")
 
+
 def _fmt_both(yours: float, correct: float) -> tuple[str, str]:
     """Two different numbers for a message, with enough digits that they differ.
 
@@ -65,6 +66,7 @@ def _fmt_both(yours: float, correct: float) -> tuple[str, str]:
                 return pair
     return format_number(yours), format_number(correct)
 
+
 def _rounded_digits(number: Any, correct: float) -> tuple[int, str] | None:
     """The significant digits of ``number`` (a decimal or integer as typed) and its shortest
     text, if it is ``correct`` rounded to that many digits; else None."""
@@ -78,6 +80,7 @@ def _rounded_digits(number: Any, correct: float) -> tuple[int, str] | None:
         return None
     return n, text
 
+
 def _simple_ratio(value: float) -> Fraction | None:
     """``value`` as a simple fraction such as 2, 1/2, -3 or 2/3 (numerator and denominator
     at most `_MAX_FACTOR` in size), or None: any two numbers differ by some factor, and only
@@ -89,11 +92,13 @@ def _simple_ratio(value: float) -> Fraction | None:
         return None
     return frac
 
+
 def _close(r: np.ndarray, a: np.ndarray, rtol: float = _RTOL) -> np.ndarray:
     """Elementwise: both finite and equal up to ``rtol`` (and a small absolute tolerance)."""
     scale = max(1.0, float(np.max(np.abs(a), initial=0.0, where=np.isfinite(a))))
     with np.errstate(invalid="ignore"):
         return np.isfinite(r) & np.isfinite(a) & (np.abs(r - a) <= rtol * np.abs(a) + 1e-9 * scale)
+
 
 def _fit(values: np.ndarray, want: tuple) -> np.ndarray | None:
     """Values of shape (points, *got) in the answer's shape ``want``, or None if they do not
@@ -109,6 +114,7 @@ def _fit(values: np.ndarray, want: tuple) -> np.ndarray | None:
         return values.reshape((len(values),) + want)
     return None
 
+
 def _arrangement(want: tuple) -> str:
     """How to write an answer of this shape, to follow 'The entries are right'."""
     if len(want) == 1:
@@ -121,6 +127,7 @@ def _arrangement(want: tuple) -> str:
             f"of {columns} {entries} each, [[a, b, ...], ...]"
         )
     return f"arrange them as an array of shape {want}"
+
 
 class Reference:
     """A reference answer evaluated at the exercise's points, which a learner's answer is

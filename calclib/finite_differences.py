@@ -131,7 +131,6 @@ _EXPONENT = np.int64(0x7FF0000000000000)  # the exponent bits of a float64
 _ONE = np.int64(1 << 52)  # adding this to the bits of a power of two doubles it
 
 
-
 def default_step(
     x: Any,
     floor: int = -3,
