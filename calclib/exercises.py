@@ -156,6 +156,16 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(number) else number
 
 
+def _check_text(func: str, name: str, value: Any, example: str) -> None:
+    """Refuse a ``value`` that is not a string (TypeError) or is empty or blank (ValueError)."""
+    expected = f"{name} must be a non-empty string such as {example}"
+    if not isinstance(value, str):
+        fail(func, f"{expected}, got {show(value)} (type {type(value).__name__})", TypeError)
+    if not value.strip():
+        what = "an empty string" if not value else "only whitespace"
+        fail(func, f"{expected}, got {show(value)} ({what})")
+
+
 def _mistake_pairs(func: str, mistakes: Any) -> list[tuple[Any, str]]:
     if mistakes is None:
         return []
@@ -299,21 +309,11 @@ class Exercise:
         title: str | None = None,
     ):
         func = "Exercise"
-        if not isinstance(label, str) or not label.strip():
-            fail(
-                func,
-                f'label must be a non-empty string such as "1.2", got {show(label)}',
-                TypeError,
-            )
+        _check_text(func, "label", label, '"ex-derivatives-1" or "2.3"')
         if hint is not None and not isinstance(hint, str):
             fail(func, f"hint must be a string or None, got {show(hint)}", TypeError)
-        if title is not None and (not isinstance(title, str) or not title.strip()):
-            fail(
-                func,
-                f'title must be a non-empty string such as "Exercise 3 (product rule)" or None, '
-                f"got {show(title)}",
-                TypeError,
-            )
+        if title is not None:
+            _check_text(func, "title", title, '"Exercise 3 (product rule)" or None')
         self.label, self.answer, self.hint = label, answer, hint
         self.title = _title_of(label) if title is None else title.strip()
         func = f"Exercise {label!r}"

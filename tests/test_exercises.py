@@ -642,7 +642,6 @@ def test_a_misspelled_answer_is_the_authors_error():
 @pytest.mark.parametrize(
     ("kwargs", "error", "says"),
     [
-        ({"label": "", "answer": "x"}, TypeError, "label must be a non-empty string"),
         ({"label": "6", "answer": None}, ValueError, "the answer is None"),
         ({"label": "6", "answer": "x", "variables": "1x"}, ValueError, "variables must be names"),
         ({"label": "6", "answer": "x", "domain": (2, 1)}, ValueError, "low < high"),
@@ -660,6 +659,32 @@ def test_a_misspelled_answer_is_the_authors_error():
 def test_bad_exercises_are_refused_clearly(kwargs, error, says):
     with pytest.raises(error, match=re.escape(says)):
         cl.Exercise(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("label", "error", "got"),
+    [
+        ("", ValueError, "got ''"),
+        ("  ", ValueError, "got '  '"),
+        ("\n", ValueError, "got '\\n'"),
+        (None, TypeError, "got None"),
+        (3, TypeError, "got 3"),
+        (b"1.2", TypeError, "got b'1.2'"),
+        (["1.2"], TypeError, "got ['1.2']"),
+    ],
+)
+def test_a_bad_label_is_refused_clearly(label, error, got):
+    with pytest.raises(error) as info:
+        cl.Exercise(label, "x")
+    message = str(info.value)
+    assert message.startswith(
+        'Exercise: label must be a non-empty string such as "ex-derivatives-1" or "2.3", got '
+    ), message
+    assert got in message
+    if error is TypeError:
+        assert message.endswith(f"(type {type(label).__name__})"), message
+    else:
+        assert message.endswith("(only whitespace)" if label else "(an empty string)"), message
 
 
 def test_a_domain_per_variable():
@@ -709,8 +734,10 @@ def test_a_title_replaces_the_heading():
     feedback = ex.check("2x")
     assert str(feedback).startswith("Product rule <warm-up>: ✓ Correct.")
     assert "<strong>Product rule &lt;warm-up&gt;: ✓ Correct.</strong>" in feedback._repr_html_()
-    with pytest.raises(TypeError, match="title must be a non-empty string"):
+    with pytest.raises(ValueError, match="title must be a non-empty string.*got '  '"):
         cl.Exercise("ex-derivatives-3", "2*x", title="  ")
+    with pytest.raises(ValueError, match="title must be a non-empty string.*got ''"):
+        cl.Exercise("ex-derivatives-3", "2*x", title="")
     with pytest.raises(TypeError, match="title must be a non-empty string.*got 3"):
         cl.Exercise("ex-derivatives-3", "2*x", title=3)
 
