@@ -285,7 +285,8 @@ def derivative(
         value, estimate = _complex_step(func, f, flat, steps, where)
     else:
         block = block_lines(f, stencil=ELEMENTWISE)
-        with workspace((len(ELEMENTWISE.centered) + 1) * block) as work:
+        rows = len(ELEMENTWISE.centered) * (2 if isinstance(f, np.ufunc) else 1)  # + values
+        with workspace((rows + 1) * block) as work:
             value, estimate, _ = line_derivative(
                 func,
                 _stencil_evaluator(func, f, flat, work, block),
@@ -328,10 +329,12 @@ def _stencil_evaluator(
     """The ``evaluate`` of the engine for an elementwise f at the points ``x`` (1-D).
 
     The stencil of a block of lines (a slice) is written into ``work`` after the block's
-    steps (``work[:start]``), so that blocks allocate no large array.
+    steps (``work[:start]``), and a ufunc's values after the stencil, so that blocks allocate
+    no large array.
     """
     levels = ELEMENTWISE.levels  # the rows are x + h, ..., x + Lh, x - h, ..., x - Lh, x
     rows = 2 * levels + 1
+    ufunc = isinstance(f, np.ufunc) and f.nin == 1 and f.nout == 1
 
     def evaluate(index: Any, step: np.ndarray) -> np.ndarray:
         size = rows * len(step)
@@ -348,6 +351,11 @@ def _stencil_evaluator(
             np.add(points[j - 1], step, out=points[j])
             np.subtract(points[levels + j - 1], step, out=points[levels + j])
         points[-1] = here
+        if ufunc and isinstance(index, slice) and start + 2 * size <= len(work):
+            try:  # a ufunc writes into the workspace too: no fresh memory at all
+                return f(points, out=work[start + size : start + 2 * size].reshape(rows, -1))
+            except TypeError:  # such as np.invert, which refuses floats: call says so below
+                pass
         values = call(func, f, points.reshape(-1))
         return values.reshape(points.shape + values.shape[1:])
 

@@ -116,8 +116,9 @@ ELEMENTWISE = Stencil(3, {"floor": -4, "cap": 2, "ratio": -8})
 # (9 evaluations, error O(h**8)) pays: steps |x|/256 to |x|/128, |x| clipped to [1/8, 4].
 GENERAL = Stencil(4, {"floor": -3, "cap": 2, "ratio": -7})
 
-# Function values per call of f. A NumPy ufunc allocates only its result, and its block of
-# 2**17 values (1 MiB) and the stencil still fit in L2. Any other f may build temporaries of
+# Function values per call of f. A NumPy ufunc writes its values into the workspace (no
+# allocation at all), so its blocks can be large: 2**17 values (1 MiB), which keeps the
+# per-call overhead of the dozen NumPy calls of a block small. Any other f may build temporaries of
 # the block's size, and freed blocks above 256 KiB tend to go back to the operating system:
 # each block would then pay a page fault per 4 KiB, about 5 ns per value, several times a
 # cheap f itself. So other functions get blocks of 2**15 values (256 KiB).

@@ -287,6 +287,34 @@ def test_threads_differentiate_at_once():
         assert max(pool.map(work, range(8))) < 1e-11
 
 
+
+def test_a_ufunc_writes_its_values_into_the_workspace():
+    # Over several blocks, with points whose stencil reaches log's domain edge (retried with
+    # smaller steps) and points near 0 (a second, smaller step): a ufunc, which writes into
+    # the workspace, gives what the same function written as a lambda gives (up to the
+    # rounding of the matrix-vector product, whose blocks differ), and 1/x.
+    x = np.concatenate([RNG.uniform(0.5, 2.0, 100_000), [1e-3, 0.01, 0.04, 1e-7]])
+    value = cl.derivative(np.log, x)
+    assert_allclose(value, cl.derivative(lambda t: np.log(t), x), rtol=1e-13)
+    assert_allclose(value, 1 / x, rtol=1e-11)
+    # ... and allocates nothing beyond the result and block-sized arrays.
+    import tracemalloc
+
+    x = x[x > 0.5]
+    cl.derivative(np.exp, x)  # the workspace exists from now on
+    tracemalloc.start()
+    try:
+        cl.derivative(np.exp, x)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1.5 * x.nbytes
+
+
+def test_a_ufunc_that_refuses_floats_is_a_clear_error():
+    with pytest.raises(TypeError, match="invert"):
+        cl.derivative(np.invert, np.linspace(0.5, 1, 10))
+
 @pytest.mark.parametrize("x", [800.0, np.array([1.0, 800.0])])
 def test_overflow_is_a_clear_error_and_no_numpy_warning(x):
     with warnings.catch_warnings():
