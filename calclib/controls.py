@@ -16,6 +16,7 @@ The figure itself, its frames and their rendering live in :mod:`calclib.widgets`
 from __future__ import annotations
 
 import html
+import keyword
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -33,6 +34,8 @@ PLAY_INTERVAL_MS = 250
 _CONTROL_STYLE = "display:inline-flex;align-items:center;gap:0.5em"
 _OUTPUT_STYLE = "display:inline-block;min-width:4.5em;font-variant-numeric:tabular-nums"
 _BUTTON_STYLE = "min-width:4.5em;padding:0.1em 0.6em"
+# Names to suggest in place of a Python keyword; any other keyword k gets k + "_".
+_KEYWORD_NAMES = {"lambda": "'lam' or 'lmbda'"}
 
 
 def _format_number(value: float) -> str:
@@ -58,6 +61,14 @@ def _check_name(func: str, name: Any) -> str:
             f"name must be a Python identifier such as 'h', the keyword plot receives, "
             f"got {describe(name)}",
             TypeError if not isinstance(name, str) else ValueError,
+        )
+    if keyword.iskeyword(name):  # soft keywords (match, case, type, _) are valid names
+        better = _KEYWORD_NAMES.get(name, f"'{name}_'")
+        fail(
+            func,
+            f"name must not be a Python keyword, got {name!r}: plot receives the value as a "
+            f"keyword argument, and def plot(fig, {name}) is a syntax error; use a name such "
+            f"as {better}, with label={name!r} to show {name!r} beside the control",
         )
     return name
 
@@ -107,7 +118,8 @@ class Slider:
     Parameters
     ----------
     name : str
-        Keyword argument of the plotting function, e.g. ``"h"``.
+        Keyword argument of the plotting function, e.g. ``"h"``; not a Python keyword (for λ
+        write ``"lam"``).
     low, high : float
         The end values, ``low < high``; both are among the values.
     value : float, optional
@@ -305,7 +317,7 @@ class Choice:
     Parameters
     ----------
     name : str
-        Keyword argument of the plotting function, e.g. ``"x0"``.
+        Keyword argument of the plotting function, e.g. ``"x0"``; not a Python keyword.
     options : list or dict
         The values to choose from, e.g. ``[-1, 0, 2]``, or a dict mapping the text shown to the
         value passed, e.g. ``{"sin": np.sin, "exp": np.exp}``.

@@ -154,6 +154,34 @@ def test_bad_controls_raise_clear_errors(make, error, words):
     assert str(info.value).split(":")[0] in {"Slider", "Play", "Choice"}
 
 
+@pytest.mark.parametrize("make", [
+    lambda name: cl.Slider(name, 0, 1),
+    lambda name: cl.Play(name, 0, 1),
+    lambda name: cl.Choice(name, [1, 2]),
+])
+@pytest.mark.parametrize(
+    ("name", "suggestion"),
+    [("lambda", "'lam' or 'lmbda'"), ("class", "'class_'"), ("in", "'in_'"),
+     ("None", "'None_'"), ("True", "'True_'")],
+)
+def test_a_python_keyword_is_refused_as_a_name(make, name, suggestion):
+    with pytest.raises(ValueError) as info:
+        make(name)
+    message = str(info.value)
+    assert message.split(":")[0] in {"Slider", "Play", "Choice"}
+    assert f"name must not be a Python keyword, got {name!r}" in message, message
+    assert f"use a name such as {suggestion}" in message, message
+    assert f"label={name!r}" in message, message
+
+
+def test_a_name_near_a_keyword_or_a_soft_keyword_is_accepted():
+    # match, case, type and _ are soft keywords: plot(fig, match=1) is valid Python.
+    for name in ["lam", "lmbda", "lambda_", "Lambda", "match", "type", "_"]:
+        slider = cl.Slider(name, 0, 1, label="λ")
+        assert slider.name == name and slider.label == "λ"
+        assert cl.Choice(name, [1, 2]).name == name
+
+
 @pytest.mark.parametrize(
     ("args", "kwargs", "error", "words"),
     [
