@@ -193,6 +193,12 @@ def derivative(
     block of 32,768 values; 131,072 for a NumPy ufunc such as ``np.exp``, which makes no
     temporary arrays). Taught in chapter 1.
 
+    f must be differentiable around x. That is not checked: from f at a few points near x, a
+    corner cannot be told reliably from a smooth function that bends sharply between them. At
+    a corner the result is the mean of the one-sided slopes (``0.5`` for ``max(x, 0)`` at 0,
+    ``0`` for ``abs`` at 0, with a small error estimate); at a jump it is a large meaningless
+    number (5051.7 for ``np.sign`` at 0), with a large error estimate (``error=True``).
+
     Parameters
     ----------
     f : callable

@@ -288,6 +288,17 @@ def test_threads_differentiate_at_once():
 
 
 
+def test_where_f_has_no_derivative_the_docstring_says_what_comes_back():
+    relu = lambda t: np.maximum(t, 0)  # noqa: E731
+    value, estimate = cl.derivative(relu, 0.0, error=True)
+    assert value == pytest.approx(0.5, abs=1e-12) and estimate < 1e-12  # mean of 0 and 1
+    assert cl.derivative(np.abs, 0.0) == pytest.approx(0.0, abs=1e-12)  # mean of -1 and 1
+    value, estimate = cl.derivative(np.sign, 0.0, error=True)
+    assert value == pytest.approx(5051.7, abs=0.1) and estimate > 100
+    assert "5051.7" in cl.derivative.__doc__
+    assert "``0.5`` for ``max(x, 0)``" in cl.derivative.__doc__
+
+
 def test_a_ufunc_writes_its_values_into_the_workspace():
     # Over several blocks, with points whose stencil reaches log's domain edge (retried with
     # smaller steps) and points near 0 (a second, smaller step): a ufunc, which writes into
