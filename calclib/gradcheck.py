@@ -7,10 +7,15 @@
 A component passes when ``|hand-written - numerical| <= atol + rtol |numerical| + e``, where
 ``e`` is the engine's estimate of its own error (``rtol = 1e-6``, ``atol = 1e-8`` by default).
 A wrong formula typically misses by far more, a correct one by far less.
+
+For a square matrix ``x``, a failing gradient that would pass once transposed (while the
+numerical gradient is not symmetric) gets a ``hint`` saying so: the classic slip of writing
+``A`` for the gradient of ``trace(A @ X)``, which is ``A.T``.
 """
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -46,6 +51,10 @@ class GradCheckReport:
         The relative tolerance.
     atol : float
         The absolute tolerance.
+    hint : str
+        A likely cause of the failure, shown by ``print(report)``: for a square matrix ``x``,
+        that the hand-written gradient matches the numerical one transposed. Empty when none
+        is seen.
 
     Examples
     --------
@@ -64,6 +73,7 @@ class GradCheckReport:
     numerical: np.ndarray
     rtol: float
     atol: float
+    hint: str = ""
 
     def __bool__(self) -> bool:
         return self.passed
@@ -80,6 +90,9 @@ class GradCheckReport:
         ]
         for index, hand, numeric in self.worst:
             lines.append(f"    {index}: {hand:.10g} vs {numeric:.10g}")
+        if self.hint:
+            lines += textwrap.wrap(self.hint, 72, initial_indent="  hint: ",
+                                   subsequent_indent="    ")
         low, high = float(np.min(self.step)), float(np.max(self.step))
         span = f"{low:.3g}" if low == high else f"{low:.3g} to {high:.3g}"
         lines.append(f"  step: {span} (Richardson-extrapolated differences)")
@@ -91,6 +104,28 @@ class GradCheckReport:
             f"<GradCheckReport {verdict}: max abs error {self.max_abs_error:.2e}, "
             f"max rel error {self.max_rel_error:.2e}>"
         )
+
+
+def _within(
+    hand: np.ndarray, numerical: np.ndarray, estimate: np.ndarray, rtol: float, atol: float
+) -> bool:
+    """The pass test of every component: ``|hand - numerical| <= atol + rtol |numerical| + e``."""
+    return bool(np.all(np.abs(hand - numerical) <= atol + rtol * np.abs(numerical) + estimate))
+
+
+def _hint(
+    hand: np.ndarray, numerical: np.ndarray, estimate: np.ndarray, rtol: float, atol: float
+) -> str:
+    """Why a failing gradient fails, when it can be told: so far, a transposed gradient."""
+    square = hand.ndim == 2 and hand.shape[0] == hand.shape[1]
+    if (
+        square
+        and _within(hand.T, numerical, estimate, rtol, atol)
+        # A gradient symmetric within the tolerances is its own transpose: no hint.
+        and not _within(numerical.T, numerical, estimate, rtol, atol)
+    ):
+        return "your gradient matches the numerical one transposed; return its transpose (.T)"
+    return ""
 
 
 def gradient_check(
@@ -127,7 +162,8 @@ def gradient_check(
     Returns
     -------
     GradCheckReport
-        Errors, worst components, verdict and step; ``print(report)`` shows a summary.
+        Errors, worst components, verdict and step; ``print(report)`` shows a summary, with a
+        hint when ``x`` is a square matrix and grad returns the gradient transposed.
 
     Examples
     --------
@@ -146,6 +182,12 @@ def gradient_check(
         (1,): -1.523188312 vs -0.6397000084
         (0,): 0.9242343145 vs 0.7268619814
       step: 0.00391 to 0.00781 (Richardson-extrapolated differences)
+
+    The gradient of ``trace(A @ X)`` is ``A.T``, not ``A``:
+
+    >>> A = np.array([[1.0, 2.0], [3.0, 4.0]])
+    >>> cl.gradient_check(lambda X: np.trace(A @ X), lambda X: A, np.eye(2)).hint
+    'your gradient matches the numerical one transposed; return its transpose (.T)'
     """
     func = "gradient_check"
     check_callable(func, "grad", grad)
@@ -157,10 +199,14 @@ def gradient_check(
     if hand.dtype == object or not np.issubdtype(hand.dtype, np.number):
         fail(func, f"grad(x) must return numbers, got {describe(hand)}", TypeError)
     if hand.shape != numerical.shape:
+        advice = "; return one partial derivative per coordinate of x"
+        if hand.ndim == 2 and hand.shape == numerical.shape[::-1]:
+            advice = (", x's shape transposed; if it is the gradient transposed, return its "
+                      "transpose (.T)")
         fail(
             func,
             f"grad(x) must return an array shaped like x, {numerical.shape}, got shape "
-            f"{hand.shape}; return one partial derivative per coordinate of x",
+            f"{hand.shape}{advice}",
         )
     if np.iscomplexobj(hand) and np.any(hand.imag != 0):
         fail(
@@ -176,7 +222,7 @@ def gradient_check(
     size = np.maximum(np.abs(hand), np.abs(numerical))
     with np.errstate(invalid="ignore", divide="ignore"):
         rel = np.where(size > 0, diff / size, 0.0)
-    passed = bool(np.all(diff <= atol + rtol * np.abs(numerical) + estimate))
+    passed = _within(hand, numerical, estimate, rtol, atol)
     order = np.argsort(-diff, axis=None, kind="stable")[: int(worst)]
     listed = tuple(
         (index, float(hand[index]), float(numerical[index]))
@@ -192,4 +238,5 @@ def gradient_check(
         numerical=numerical,
         rtol=float(rtol),
         atol=float(atol),
+        hint="" if passed else _hint(hand, numerical, estimate, rtol, atol),
     )

@@ -185,6 +185,23 @@ def test_gradient_check_shape_mismatch():
     )
 
 
+@pytest.mark.parametrize("shape", [(2, 3), (3, 1), (1, 3)])
+def test_gradient_check_a_gradient_shaped_like_x_transposed(shape):
+    A = np.arange(1.0, 7.0)[: shape[0] * shape[1]].reshape(shape)
+    with pytest.raises(ValueError) as info:
+        cl.gradient_check(lambda X: np.sum(A * X), lambda X: A.T, np.ones(shape))
+    message = str(info.value)
+    assert message.startswith(
+        f"gradient_check: grad(x) must return an array shaped like x, {shape}, got shape "
+        f"{shape[::-1]}, x's shape transposed; "
+    ), message
+    assert message.endswith("return its transpose (.T)"), message
+    # Any other wrong shape keeps the general advice.
+    with pytest.raises(ValueError, match="return one partial derivative per coordinate") as info:
+        cl.gradient_check(lambda X: np.sum(A * X), lambda X: A.ravel(), np.ones(shape))
+    assert "transpose" not in str(info.value)
+
+
 def test_gradient_check_grad_not_numbers_or_not_finite():
     with pytest.raises(TypeError, match="gradient_check: grad\\(x\\) must return numbers"):
         cl.gradient_check(lambda x: np.sum(x**2), lambda x: "2x", X2)

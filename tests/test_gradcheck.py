@@ -112,3 +112,93 @@ def test_checks_the_gradient_of_a_weight_matrix():
 def test_worst_lists_at_most_the_size_of_x():
     report = cl.gradient_check(loss, wrong, np.array([0.5, 1.0]), worst=5)
     assert len(report.worst) == 2
+
+
+# --- a gradient returned transposed is named as such ----------------------------------------
+
+TRANSPOSED = "your gradient matches the numerical one transposed"
+
+
+def test_a_transposed_gradient_of_a_square_matrix_gets_the_hint():
+    # d trace(A X) / dX = A^T; writing A is the classic slip.
+    A = RNG.normal(size=(3, 3))
+    X = RNG.normal(size=(3, 3))
+    report = cl.gradient_check(lambda X: np.trace(A @ X), lambda X: A, X)
+    assert not report.passed
+    assert report.hint.startswith(TRANSPOSED)
+    text = str(report)
+    assert f"  hint: {TRANSPOSED}" in text
+    assert max(len(line) for line in text.splitlines()) <= 72, text
+    fixed = cl.gradient_check(lambda X: np.trace(A @ X), lambda X: A.T, X)
+    assert fixed.passed and fixed.hint == "" and "hint" not in str(fixed)
+
+
+def test_a_nonlinear_transposed_gradient_gets_the_hint():
+    # f(W) = sum(tanh(W B)), gradient (1 - tanh(W B)^2) B^T.
+    B = RNG.normal(size=(4, 4))
+    W = RNG.normal(size=(4, 4))
+
+    def f(W):
+        return np.sum(np.tanh(W @ B))
+
+    def grad(W):
+        return (1 - np.tanh(W @ B) ** 2) @ B.T
+
+    assert cl.gradient_check(f, grad, W).passed
+    assert cl.gradient_check(f, lambda W: grad(W).T, W).hint.startswith(TRANSPOSED)
+
+
+@pytest.mark.parametrize(
+    "hand",
+    [
+        lambda X: 2 * X.T,  # transposed, and also twice too large
+        lambda X: -X.T,  # transposed, and the wrong sign
+        lambda X: X.T + 1e-3,  # transposed, and a little off
+        lambda X: np.zeros_like(X),
+    ],
+)
+def test_no_hint_when_the_transpose_is_not_the_whole_story(hand):
+    X = RNG.normal(size=(3, 3))
+    report = cl.gradient_check(lambda X: np.sum(X**2) / 2, hand, X)
+    assert not report.passed and report.hint == ""
+    assert "hint" not in str(report)
+
+
+def test_no_hint_for_a_symmetric_gradient():
+    S = RNG.normal(size=(3, 3))
+    S = S + S.T
+    X = RNG.normal(size=(3, 3))
+    # Its transpose is the gradient itself: it passes, no hint.
+    report = cl.gradient_check(lambda X: np.sum(S * X), lambda X: S.T, X)
+    assert report.passed and report.hint == ""
+    # Wrong, and not symmetric itself: transposing it would not help.
+    wrong = S + np.triu(np.ones((3, 3)), 1)
+    report = cl.gradient_check(lambda X: np.sum(S * X), lambda X: wrong, X)
+    assert not report.passed and report.hint == ""
+
+
+def test_no_hint_when_the_gradient_is_symmetric_within_the_tolerance():
+    # N differs from N^T by 4e-4 < atol: symmetric as far as the check can tell. The
+    # hand-written gradient is within atol of N^T but fails against N; no transpose hint.
+    N = np.array([[1.0, 4e-4], [0.0, 1.0]])
+    hand = np.array([[1.0, -9e-4], [4e-4, 1.0]])
+    options = {"rtol": 0.0, "atol": 1e-3}
+    report = cl.gradient_check(lambda X: np.sum(N * X), lambda X: hand, np.ones((2, 2)), **options)
+    assert not report.passed and report.hint == ""
+    # Make N clearly unsymmetric and the same slip gets the hint.
+    N[0, 1] = 0.5
+    report = cl.gradient_check(lambda X: np.sum(N * X), lambda X: N.T, np.ones((2, 2)), **options)
+    assert not report.passed and report.hint.startswith(TRANSPOSED)
+
+
+@pytest.mark.parametrize("shape", [(4,), (1, 1), (2, 2, 2)])
+def test_no_transpose_hint_without_a_square_matrix(shape):
+    x = RNG.normal(size=shape) + 2.0
+    report = cl.gradient_check(lambda x: np.sum(x**3), lambda x: 3 * x**2 + 1, x)
+    assert not report.passed and report.hint == ""
+    # A (2, 2, 2) gradient with its last two axes swapped is not called transposed either.
+    if len(shape) == 3:
+        swapped = cl.gradient_check(lambda x: np.sum(x**3 * np.arange(8).reshape(shape)),
+                                    lambda x: np.swapaxes(3 * x**2 * np.arange(8).reshape(shape),
+                                                          -1, -2), x)
+        assert not swapped.passed and swapped.hint == ""
