@@ -8,16 +8,32 @@ A component passes when ``|hand-written - numerical| <= atol + rtol |numerical| 
 ``e`` is the engine's estimate of its own error (``rtol = 1e-6``, ``atol = 1e-8`` by default).
 A wrong formula typically misses by far more, a correct one by far less.
 
-For a square matrix ``x``, a failing gradient that would pass once transposed (while the
-numerical gradient is not symmetric) gets a ``hint`` saying so: the classic slip of writing
-``A`` for the gradient of ``trace(A @ X)``, which is ``A.T``.
+A failing gradient gets a ``hint`` when the data show a likely cause, each hint a statement
+that the check itself confirms (it uses the same pass test):
+
+- transposed: for a square matrix ``x``, the gradient would pass once transposed (while the
+  numerical gradient is not symmetric), the slip of writing ``A`` for the gradient of
+  ``trace(A @ X)``, which is ``A.T``;
+- a constant factor: the gradient would pass once divided by one number ``c``, the same for
+  every component, such as the forgotten 2 of ``d/dx x**2`` (``c = 0.5``) or the forgotten
+  ``1/m`` of a mean (``c = m``); ``c = -1`` is a sign error. It is named as a simple fraction
+  when one passes (``1/3``, not ``0.3333333``), else as the shortest decimal that passes. It
+  needs two components or more where the numerical gradient is clearly not zero (any two
+  numbers differ by some factor) and a hand-written gradient that is not about zero;
+- some components: at most a third of the components fail, the others pass; the hint lists
+  the failing ones by index in ``x``'s shape.
+
+The first that applies, in this order, is given.
 """
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -26,6 +42,11 @@ from calclib._checks import check_callable, check_tolerances, describe, fail
 from calclib.matrix_calculus import entry_gradient
 
 __all__ = ["GradCheckReport", "gradient_check"]
+
+# A component's index as the report prints it: (3,) or (0, 1).
+_INDEX = re.compile(r"\(\d+(?:, \d+)*,?\)")
+# A constant factor is named as a fraction when c or 1/c has a denominator up to this.
+_MAX_DENOMINATOR = 12
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,9 +73,10 @@ class GradCheckReport:
     atol : float
         The absolute tolerance.
     hint : str
-        A likely cause of the failure, shown by ``print(report)``: for a square matrix ``x``,
-        that the hand-written gradient matches the numerical one transposed. Empty when none
-        is seen.
+        A likely cause of the failure, shown by ``print(report)``: the hand-written gradient
+        matches the numerical one transposed, or times a constant factor (-1: the opposite
+        sign), or only a few components are wrong. Empty when none is seen, and always when
+        the check passes.
 
     Examples
     --------
@@ -91,8 +113,10 @@ class GradCheckReport:
         for index, hand, numeric in self.worst:
             lines.append(f"    {index}: {hand:.10g} vs {numeric:.10g}")
         if self.hint:
-            lines += textwrap.wrap(self.hint, 72, initial_indent="  hint: ",
-                                   subsequent_indent="    ")
+            # An index such as (0, 1) stays on one line: its spaces are not break points.
+            hint = _INDEX.sub(lambda m: m.group().replace(" ", "\0"), self.hint)
+            wrapped = textwrap.wrap(hint, 72, initial_indent="  hint: ", subsequent_indent="    ")
+            lines += [line.replace("\0", " ") for line in wrapped]
         low, high = float(np.min(self.step)), float(np.max(self.step))
         span = f"{low:.3g}" if low == high else f"{low:.3g} to {high:.3g}"
         lines.append(f"  step: {span} (Richardson-extrapolated differences)")
@@ -106,25 +130,128 @@ class GradCheckReport:
         )
 
 
+def _agree(
+    hand: np.ndarray, numerical: np.ndarray, estimate: np.ndarray, rtol: float, atol: float
+) -> np.ndarray:
+    """The pass test, component by component: ``|hand - numerical| <= atol + rtol |numerical|
+    + e``."""
+    with np.errstate(invalid="ignore"):
+        return np.abs(hand - numerical) <= atol + rtol * np.abs(numerical) + estimate
+
+
 def _within(
     hand: np.ndarray, numerical: np.ndarray, estimate: np.ndarray, rtol: float, atol: float
 ) -> bool:
-    """The pass test of every component: ``|hand - numerical| <= atol + rtol |numerical| + e``."""
-    return bool(np.all(np.abs(hand - numerical) <= atol + rtol * np.abs(numerical) + estimate))
+    """Whether every component passes `_agree`: the verdict of the check."""
+    return bool(np.all(_agree(hand, numerical, estimate, rtol, atol)))
+
+
+def _number(value: Fraction) -> str:
+    """A fraction as a short decimal if it has one (0.5, 0.025, 100), else as p/q (2/3)."""
+    q = value.denominator
+    while q % 2 == 0:
+        q //= 2
+    while q % 5 == 0:
+        q //= 5
+    if q == 1:
+        text = format(Decimal(value.numerator) / Decimal(value.denominator), "f")
+        if len(text.strip("-0.")) <= 4:
+            return text
+    return str(value)
+
+
+def _factor(
+    hand: np.ndarray, numerical: np.ndarray, passes: Callable[[np.ndarray], bool]
+) -> Fraction | str | None:
+    """The number c, the same for every component, such that ``hand / c`` passes, if there
+    is one: a simple fraction when one passes, else the shortest decimal that passes."""
+    scale = max(float(np.max(np.abs(numerical))), float(np.max(np.abs(hand))))
+    if scale == 0:
+        return None
+    n, h = numerical / scale, hand / scale
+    c = float(np.vdot(h, n) / np.vdot(n, n))  # the least-squares fit hand = c numerical
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        if not np.isfinite(c) or c == 0 or not passes(hand / c):
+            return None
+        candidates = [Fraction(c).limit_denominator(_MAX_DENOMINATOR)]
+        inverse = Fraction(1 / c).limit_denominator(_MAX_DENOMINATOR)
+        if inverse != 0:
+            candidates.append(1 / inverse)
+        for fraction in candidates:
+            if fraction != 0 and passes(hand / float(fraction)):
+                return fraction
+        for digits in range(1, 17):
+            text = f"{c:.{digits}g}"
+            if passes(hand / float(text)):
+                return text
+    return repr(c)  # c itself passes
+
+
+def _factor_hint(c: Fraction | str) -> str:
+    """The hint for a hand-written gradient that is c times the numerical one."""
+    if c == -1:
+        return ("your gradient has the opposite sign of the numerical one in every component: "
+                "a sign slip, such as y - p for p - y, or the gradient of -f?")
+    if isinstance(c, str):
+        sign = "the opposite sign, and " if c.startswith("-") else ""
+        return (f"your gradient is {c} times the numerical one in every component: {sign}a "
+                "constant factor is wrong")
+    size = abs(c)
+    name, inverse = _number(c), _number(1 / size)
+    if size < 1 and "/" in name + inverse:  # both as fractions, 2/3 and 3/2, not 2/3 and 1.5
+        name, inverse = str(c), str(1 / size)
+    text = f"your gradient is {name} times the numerical one:"
+    if c < 0:
+        text += " the opposite sign, and"
+    if size > 1:
+        text += f" a factor {name.lstrip('-')} too many"
+        if size.denominator == 1 and size >= 3:
+            text += f", such as a mean over {size} points taken as a sum"
+    else:
+        text += f" a factor {inverse} missing"
+    return text + "?"
+
+
+def _components_hint(wrong: np.ndarray) -> str:
+    """The hint for a gradient whose failing components (``wrong``) are a few of them."""
+    names = [str(tuple(int(i) for i in np.unravel_index(k, wrong.shape)))
+             for k in np.flatnonzero(wrong)]
+    others = wrong.size - len(names)
+    if len(names) == 1:
+        listed = f"only component {names[0]} is wrong"
+    elif len(names) <= 6:
+        listed = f"only components {', '.join(names[:-1])} and {names[-1]} are wrong"
+    else:
+        listed = (f"only {len(names)} of the {wrong.size} components are wrong, "
+                  f"{', '.join(names[:5])} and {len(names) - 5} more")
+    return f"{listed}; the other {others} agree with the numerical gradient"
 
 
 def _hint(
     hand: np.ndarray, numerical: np.ndarray, estimate: np.ndarray, rtol: float, atol: float
 ) -> str:
-    """Why a failing gradient fails, when it can be told: so far, a transposed gradient."""
+    """Why a failing gradient fails, when the data tell: transposed, a constant factor (or
+    sign), or a few wrong components (see the module's notes for the order)."""
+
+    def passes(values: np.ndarray) -> bool:
+        return _within(values, numerical, estimate, rtol, atol)
+
     square = hand.ndim == 2 and hand.shape[0] == hand.shape[1]
-    if (
-        square
-        and _within(hand.T, numerical, estimate, rtol, atol)
-        # A gradient symmetric within the tolerances is its own transpose: no hint.
-        and not _within(numerical.T, numerical, estimate, rtol, atol)
-    ):
+    # A gradient symmetric within the tolerances is its own transpose: no hint.
+    if square and passes(hand.T) and not passes(numerical.T):
         return "your gradient matches the numerical one transposed; return its transpose (.T)"
+    zeros = np.zeros_like(numerical)
+    # A ratio tells something only where the numerical gradient is clearly not zero, and
+    # only in two components or more: any two numbers differ by some factor. A hand-written
+    # gradient that is about zero has no factor to name.
+    telling = int(np.count_nonzero(~_agree(zeros, numerical, estimate, rtol, atol)))
+    about_zero = _within(hand, zeros, estimate, rtol, atol)
+    c = None if telling < 2 or about_zero else _factor(hand, numerical, passes)
+    if c is not None:
+        return _factor_hint(c)
+    wrong = ~_agree(hand, numerical, estimate, rtol, atol)
+    if 0 < np.count_nonzero(wrong) <= wrong.size / 3:
+        return _components_hint(wrong)
     return ""
 
 
@@ -163,7 +290,8 @@ def gradient_check(
     -------
     GradCheckReport
         Errors, worst components, verdict and step; ``print(report)`` shows a summary, with a
-        hint when ``x`` is a square matrix and grad returns the gradient transposed.
+        hint when the failure has a likely cause: the gradient transposed, a constant factor
+        or the opposite sign, or only a few components wrong.
 
     Examples
     --------
@@ -182,6 +310,12 @@ def gradient_check(
         (1,): -1.523188312 vs -0.6397000084
         (0,): 0.9242343145 vs 0.7268619814
       step: 0.00391 to 0.00781 (Richardson-extrapolated differences)
+
+    A gradient off by the same factor in every component is told so (here the 2 of the
+    square is missing):
+
+    >>> cl.gradient_check(lambda w: np.sum(w ** 2), lambda w: w, [0.5, -1.0]).hint
+    'your gradient is 0.5 times the numerical one: a factor 2 missing?'
 
     The gradient of ``trace(A @ X)`` is ``A.T``, not ``A``:
 
