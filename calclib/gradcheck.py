@@ -45,8 +45,10 @@ __all__ = ["GradCheckReport", "gradient_check"]
 
 # A component's index as the report prints it: (3,) or (0, 1).
 _INDEX = re.compile(r"\(\d+(?:, \d+)*,?\)")
-# A constant factor is named as a fraction when c or 1/c has a denominator up to this.
+# A constant factor is named as a fraction p/q (an integer when q = 1) when c or 1/c has a
+# denominator up to _MAX_DENOMINATOR and a numerator up to _MAX_NUMERATOR, else as a decimal.
 _MAX_DENOMINATOR = 12
+_MAX_NUMERATOR = 10**6
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,12 +167,13 @@ def _factor(
 ) -> Fraction | str | None:
     """The number c, the same for every component, such that ``hand / c`` passes, if there
     is one: a simple fraction when one passes, else the shortest decimal that passes."""
-    scale = max(float(np.max(np.abs(numerical))), float(np.max(np.abs(hand))))
-    if scale == 0:
+    size_n, size_h = float(np.max(np.abs(numerical))), float(np.max(np.abs(hand)))
+    if size_n == 0 or size_h == 0:
         return None
-    n, h = numerical / scale, hand / scale
-    c = float(np.vdot(h, n) / np.vdot(n, n))  # the least-squares fit hand = c numerical
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+    n, h = numerical / size_n, hand / size_h  # scaled apart: no overflow, no underflow
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore"):
+        # the least-squares fit hand = c numerical
+        c = float(np.vdot(h, n) / np.vdot(n, n) * (size_h / size_n))
         if not np.isfinite(c) or c == 0 or not passes(hand / c):
             return None
         candidates = [Fraction(c).limit_denominator(_MAX_DENOMINATOR)]
@@ -178,7 +181,8 @@ def _factor(
         if inverse != 0:
             candidates.append(1 / inverse)
         for fraction in candidates:
-            if fraction != 0 and passes(hand / float(fraction)):
+            small = max(abs(fraction.numerator), fraction.denominator) <= _MAX_NUMERATOR
+            if fraction != 0 and small and passes(hand / float(fraction)):
                 return fraction
         for digits in range(1, 17):
             text = f"{c:.{digits}g}"

@@ -294,6 +294,20 @@ def test_the_factor_is_named_readably(c, told):
     assert not report.passed and report.hint == told
 
 
+@pytest.mark.parametrize(
+    "c, number",
+    [(1e6, "1000000"), (1e-6, "0.000001"), (-2.5e-5, "-0.000025"), (2e7, "2e+07"),
+     (5e306, "5e+306"), (-3e-7, "-3e-07")],
+)
+def test_a_huge_or_tiny_factor_is_a_short_number(c, number):
+    # Not a fraction with a numerator of 300 digits, and no overflow on the way.
+    with np.errstate(all="raise"):
+        report = cl.gradient_check(lambda x: np.sum(x**2), lambda x: 2 * c * x, [1.0, 2.0])
+    assert report.hint.startswith(f"your gradient is {number} times the numerical one"), (
+        report.hint
+    )
+
+
 def test_a_negated_gradient_gets_the_sign_hint():
     # Ascent for descent: the gradient of -loss, or residuals y - Xw for Xw - y.
     loss, grad, w = mse_problem(40)
