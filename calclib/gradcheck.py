@@ -177,9 +177,10 @@ def _factor(
         if not np.isfinite(c) or c == 0 or not passes(hand / c):
             return None
         candidates = [Fraction(c).limit_denominator(_MAX_DENOMINATOR)]
-        inverse = Fraction(1 / c).limit_denominator(_MAX_DENOMINATOR)
-        if inverse != 0:
-            candidates.append(1 / inverse)
+        if np.isfinite(1 / c):
+            inverse = Fraction(1 / c).limit_denominator(_MAX_DENOMINATOR)
+            if inverse != 0:
+                candidates.append(1 / inverse)
         for fraction in candidates:
             small = max(abs(fraction.numerator), fraction.denominator) <= _MAX_NUMERATOR
             if fraction != 0 and small and passes(hand / float(fraction)):
@@ -195,7 +196,7 @@ def _factor_hint(c: Fraction | str) -> str:
     """The hint for a hand-written gradient that is c times the numerical one."""
     if c == -1:
         return ("your gradient has the opposite sign of the numerical one in every component: "
-                "a sign slip, such as y - p for p - y, or the gradient of -f?")
+                "a sign slip, such as y - p written for p - y, or the gradient of -f?")
     if isinstance(c, str):
         sign = "the opposite sign, and " if c.startswith("-") else ""
         return (f"your gradient is {c} times the numerical one in every component: {sign}a "
