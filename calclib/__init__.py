@@ -32,7 +32,7 @@ from calclib.symbolic import (
     exact_jacobian,
     to_numpy,
 )
-from calclib.widgets import interactive_figure
+from calclib.widgets import FIGURE_STYLE, interactive_figure
 
 __all__: list[str] = [
     "backward_difference",
@@ -64,4 +64,5 @@ __all__: list[str] = [
     "Play",
     "Slider",
     "interactive_figure",
+    "FIGURE_STYLE",
 ]

@@ -49,6 +49,7 @@ from calclib.controls import (
 )
 
 __all__ = [
+    "FIGURE_STYLE",
     "MAX_FRAMES",
     "PALETTE_COLORS",
     "PLAY_INTERVAL_MS",
@@ -80,9 +81,21 @@ _PREFETCH_GAP = 0.05
 # Seconds in which the kernel ran no cell before a figure just shown starts drawing ahead
 # (a notebook run from top to bottom, as by nbval, is never idle that long).
 _IDLE_DELAY = 2.0
-# Matplotlib settings for every frame: the title sits at the top of its axes instead of being
-# moved above tick labels on top, which skips a costly measurement of every tick label.
-_RC = {"axes.titley": 1.0}
+#: The book's figure style (matplotlib rcParams): one text size for tick labels, axis labels,
+#: legends and panel titles, large enough that a figure about 6 inches wide, shrunk to a
+#: phone's 342 CSS px column, still shows its text 9 CSS px tall or more. Every frame of an
+#: interactive figure is drawn with it; the chapters apply it to their other figures with
+#: ``plt.rcParams.update(cl.FIGURE_STYLE)``.
+FIGURE_STYLE: dict[str, Any] = {
+    "font.size": 12.0,
+    "axes.titlesize": "medium",
+    "figure.titlesize": "large",
+    "legend.fontsize": "medium",
+}
+# Matplotlib settings for every frame: the book's style, and the title sits at the top of its
+# axes instead of being moved above tick labels on top, which skips a costly measurement of
+# every tick label.
+_RC = {**FIGURE_STYLE, "axes.titley": 1.0}
 _figure_count = itertools.count(1)
 
 
@@ -289,6 +302,17 @@ class InteractiveFigure:
         rgba = Image.frombuffer("RGBA", size, fig.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         return rgba.convert("RGB")
 
+    def _smallest_text_px(self) -> float:
+        """The size in image pixels of the smallest text of the frame last drawn (0: none)."""
+        from matplotlib.text import Text
+
+        sizes = [
+            text.get_fontsize() * self.dpi / 72
+            for text in self._canvas().findobj(Text)
+            if text.get_visible() and text.get_text().strip()
+        ]
+        return min(sizes, default=0.0)
+
     def _png(self, values: dict[str, Any]) -> bytes:
         """PNG bytes of one frame, encoded for speed (a live update)."""
         out = io.BytesIO()
@@ -338,6 +362,7 @@ class InteractiveFigure:
         """Return the self-contained HTML of the figure with every frame precomputed."""
         shape = [len(c.values) for c in self.controls]
         base = np.asarray(self._image_of(self.initial_values()))
+        text_px = self._smallest_text_px()
         frames: list[str] = []
         seen: dict[str, int] = {}
         index: list[int] = []
@@ -368,7 +393,8 @@ class InteractiveFigure:
         under = base64.b64encode(self._small_png(base)).decode("ascii")
         size = f'width="{width}" height="{height}"'
         return (
-            f'<figure class="calclib-figure" id="{ident}" style="margin:1em 0">'
+            f'<figure class="calclib-figure" id="{ident}" data-text-px="{text_px:.1f}" '
+            'style="margin:1em 0">'
             f'<div class="calclib-controls" style="display:flex;flex-wrap:wrap;'
             f'align-items:center;gap:0.5em 1.5em;margin-bottom:0.5em">{controls}</div>'
             f'<div class="calclib-stage" style="position:relative;width:{width}px;'
@@ -521,7 +547,7 @@ def interactive_figure(
     plot: Callable[..., Any],
     *controls: _Control,
     alt: str | None = None,
-    figsize: tuple[float, float] = (8, 3.5),
+    figsize: tuple[float, float] = (6, 3.5),
     dpi: int = 100,
 ) -> InteractiveFigure:
     """A figure whose controls redraw it, live in a kernel and precomputed in the HTML book.
@@ -543,7 +569,9 @@ def interactive_figure(
         What the figure shows, for readers who cannot see it (the image's alternative text;
         the current values are appended). Default: a sentence naming the controls.
     figsize : tuple of float, optional
-        Width and height in inches.
+        Width and height in inches. The text is drawn in the book's style
+        (``FIGURE_STYLE``, 12 points): keep the width at about 6 inches or less, so that the
+        text stays legible when a phone shrinks the figure to the width of its screen.
     dpi : int, optional
         Pixels per inch of the image (the width in pixels is ``figsize[0] * dpi``).
 
@@ -553,7 +581,9 @@ def interactive_figure(
         Displayed by Jupyter: ipywidgets controls and an image redrawn live, or, when the
         environment variable ``CALCLIB_STATIC_FIGURES`` is ``1`` (the book's build), HTML
         with precomputed frames and inline JavaScript. ``render(**values)`` returns one frame
-        as PNG bytes, ``to_html()`` the static HTML, ``widget()`` the ipywidgets box.
+        as PNG bytes, ``to_html()`` the static HTML, ``widget()`` the ipywidgets box. In the
+        HTML, the figure's ``data-text-px`` attribute is the size of its smallest text in
+        image pixels (the book's tests check it against the width a phone shows).
 
     Notes
     -----
