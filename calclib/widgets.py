@@ -82,7 +82,7 @@ _PREFETCH_GAP = 0.05
 # (a notebook run from top to bottom, as by nbval, is never idle that long).
 _IDLE_DELAY = 2.0
 #: The book's figure style (matplotlib rcParams): one text size for tick labels, axis labels,
-#: legends and panel titles, large enough that a figure about 6 inches wide, shrunk to a
+#: legends and panel titles, large enough that a figure at most 6.3 inches wide, shrunk to a
 #: phone's 342 CSS px column, still shows its text 9 CSS px tall or more. Every frame of an
 #: interactive figure is drawn with it; the chapters apply it to their other figures with
 #: ``plt.rcParams.update(cl.FIGURE_STYLE)``.
@@ -570,8 +570,9 @@ def interactive_figure(
         the current values are appended). Default: a sentence naming the controls.
     figsize : tuple of float, optional
         Width and height in inches. The text is drawn in the book's style
-        (``FIGURE_STYLE``, 12 points): keep the width at about 6 inches or less, so that the
-        text stays legible when a phone shrinks the figure to the width of its screen.
+        (``calclib.FIGURE_STYLE``, 12 points): keep the width at 6.3 inches or less, so that
+        the text stays legible (9 CSS px or more) when a phone shrinks the figure to the width
+        of its screen.
     dpi : int, optional
         Pixels per inch of the image (the width in pixels is ``figsize[0] * dpi``).
 
