@@ -3,7 +3,8 @@
 // equation that fits gets no tab stop. Phones show no scroll bar, so the classes more-left and
 // more-right say on which side the equation goes on, and book.css fades that edge. MathJax draws
 // formulas as they come into view, and the window may be resized, so each equation is checked
-// again whenever its size changes, and its edges again whenever it is scrolled.
+// again whenever its size changes, and its edges again whenever it is scrolled. A wide table
+// gets the same classes on the container that scrolls it.
 (function () {
   "use strict";
 
@@ -56,5 +57,31 @@
     }
   }
 
-  document.addEventListener("DOMContentLoaded", function () { whenTypeset(100); });
+  // A wide table scrolls inside the container the theme wraps it in (which also gives it its tab
+  // stop); its edges are marked the same way. Its width changes as the window does and as
+  // MathJax typesets the formulas in its cells, so both the container and the table are watched.
+  function watchTables() {
+    var boxes = document.querySelectorAll(".pst-scrollable-table-container");
+    boxes.forEach(function (box) {
+      box.addEventListener("scroll", function () { edges(box); });
+      edges(box);
+    });
+    if (!("ResizeObserver" in window)) {
+      return;
+    }
+    var observer = new ResizeObserver(function (entries) {
+      entries.forEach(function (entry) {
+        edges(entry.target.closest(".pst-scrollable-table-container"));
+      });
+    });
+    boxes.forEach(function (box) {
+      observer.observe(box);
+      box.querySelectorAll("table").forEach(function (table) { observer.observe(table); });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    watchTables();
+    whenTypeset(100);
+  });
 })();
