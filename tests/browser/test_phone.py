@@ -10,8 +10,10 @@ frames are drawn); the chapters' other figures are drawn in the book's style
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import nbformat
 import pytest
 from PIL import Image
 
@@ -26,6 +28,10 @@ MIN_TEXT_PX = 9.0
 MAX_DESKTOP_TEXT_PX = 20.0
 # The style's text size in points: tick labels, legends and titles of every chapter figure.
 STYLE_POINTS = float(cl.FIGURE_STYLE["font.size"])
+# The widest figure whose text a phone still shows at MIN_TEXT_PX: 342 CSS px for a width of
+# `inches` at dpi d shows STYLE_POINTS * d / 72 image px as STYLE_POINTS * 342 / (72 * inches).
+MAX_FIGURE_INCHES = STYLE_POINTS * 342 / (72 * MIN_TEXT_PX)
+CHAPTERS = sorted((Path(__file__).resolve().parents[2] / "chapters").glob("*.ipynb"))
 
 # Each image's width as shown, its width in pixels and, for an interactive figure, the size of
 # its smallest text in image pixels.
@@ -90,6 +96,27 @@ def test_figure_text_is_legible_on_a_phone(open_page, built_site: Path, chapter_
         f"{chapter_path}: figure text below {MIN_TEXT_PX} CSS px on a phone (draw the figure "
         "narrower, at most about 6.3 inches in the book's style, or with fewer panels "
         "across):\n" + "\n".join(small)
+    )
+
+
+def test_chapter_figures_keep_to_the_style() -> None:
+    """The static figures' check above assumes their text is the style's size: no chapter sets a
+    smaller font size, and no figure is wider than MAX_FIGURE_INCHES (6.33)."""
+    problems = []
+    for path in CHAPTERS:
+        for i, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            if cell.cell_type != "code":
+                continue
+            for size in re.findall(r"fontsize\s*=\s*([^,)\s]+)", cell.source):
+                number = size.replace(".", "", 1).isdigit()
+                if (number and float(size) < STYLE_POINTS) or "small" in size:
+                    problems.append(f"{path.name}, cell {i}: fontsize={size}")
+            for width in re.findall(r"figsize\s*=\s*\(\s*([0-9.]+)", cell.source):
+                if float(width) > MAX_FIGURE_INCHES:
+                    problems.append(f"{path.name}, cell {i}: figsize width {width} inches")
+    assert CHAPTERS
+    assert problems == [], "figure text a phone would shrink below the style:\n" + "\n".join(
+        problems
     )
 
 
