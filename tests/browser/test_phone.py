@@ -140,15 +140,31 @@ TABLE_EDGES = """() => Array.from(document.querySelectorAll('.pst-scrollable-tab
         right: box.classList.contains('more-right'),
         mask: getComputedStyle(box).maskImage || getComputedStyle(box).webkitMaskImage,
     }))"""
+# Whether every table's classes say where it goes on (checked once the page has settled: the
+# formulas in a table change its width as MathJax typesets them).
+TABLE_EDGES_AGREE = """() => Array.from(
+    document.querySelectorAll('.pst-scrollable-table-container')).every((box) => {
+        const hidden = box.scrollWidth - box.clientWidth;
+        return box.classList.contains('more-right') === (hidden > 1 && box.scrollLeft < hidden - 1)
+            && box.classList.contains('more-left') === (hidden > 1 && box.scrollLeft > 1);
+    })"""
 SCROLL_TABLES_TO_END = """() => document.querySelectorAll('.pst-scrollable-table-container')
     .forEach((box) => { box.scrollLeft = box.scrollWidth; })"""
+
+
+def wait_for_table_edges(page, where: str) -> list[dict]:
+    """The tables' edges once their classes agree with how they scroll (fail after 5 s)."""
+    try:
+        page.wait_for_function(TABLE_EDGES_AGREE, timeout=5_000)
+    except Exception:  # Playwright's TimeoutError: say what the tables look like
+        pytest.fail(f"{where}: table edges not marked as they scroll: {page.evaluate(TABLE_EDGES)}")
+    return page.evaluate(TABLE_EDGES)
 
 
 def test_wide_tables_show_that_they_scroll_on_a_phone(open_page, chapter_path: str) -> None:
     """A table too wide for a phone fades at the edge where it goes on; one that fits does not."""
     page = open_page(chapter_path, PHONE)
-    page.wait_for_timeout(200)  # the edges are marked once the table's size is known
-    tables = page.evaluate(TABLE_EDGES)
+    tables = wait_for_table_edges(page, chapter_path)
     for i, table in enumerate(tables, start=1):
         where = f"{chapter_path}, table {i} ({table['hidden']} px hidden)"
         wide = table["hidden"] > 1
@@ -157,18 +173,17 @@ def test_wide_tables_show_that_they_scroll_on_a_phone(open_page, chapter_path: s
     if not any(table["hidden"] > 1 for table in tables):
         return
     page.evaluate(SCROLL_TABLES_TO_END)
-    page.wait_for_timeout(200)
-    for i, table in enumerate(page.evaluate(TABLE_EDGES), start=1):
+    for i, table in enumerate(wait_for_table_edges(page, chapter_path), start=1):
         if table["hidden"] > 1:
             where = f"{chapter_path}, table {i} scrolled to its end"
             assert (table["left"], table["right"]) == (True, False), where
+            assert table["mask"] not in ("none", "", None), where
 
 
 def test_a_wide_table_of_the_book_is_checked(open_page) -> None:
     """Chapter 5's four-column table is wider than a phone, so the test above has one to check."""
     page = open_page("chapters/05_matrix_derivatives.html", PHONE)
-    page.wait_for_timeout(200)
-    tables = page.evaluate(TABLE_EDGES)
+    tables = wait_for_table_edges(page, "chapter 5")
     assert any(table["hidden"] > 1 and table["right"] for table in tables), tables
 
 
