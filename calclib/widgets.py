@@ -652,7 +652,7 @@ def interactive_figure(
     try:
         width, height = (float(v) for v in figsize)
     except (TypeError, ValueError):
-        fail(func, f"figsize must be (width, height) in inches such as (8, 3.5), "
+        fail(func, f"figsize must be (width, height) in inches such as (6, 3.5), "
              f"got {describe(figsize)}", TypeError)
     if not (0 < width <= 20 and 0 < height <= 20):
         fail(func, f"figsize must hold two sizes between 0 and 20 inches, got {figsize!r}")
