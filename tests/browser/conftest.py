@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -123,6 +124,13 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         """Keep the test output quiet: no line per request."""
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: tuple) -> None:
+        """A browser that leaves a page drops its pending requests: not an error of the book."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @pytest.fixture(scope="session")
 def site_url(built_site: Path) -> Iterator[str]:
     """Serve the built book on 127.0.0.1 (a free port) for the session; yield its base URL."""
@@ -130,7 +138,7 @@ def site_url(built_site: Path) -> Iterator[str]:
         yield ""  # nothing to serve: the test fails with MISSING_BOOK
         return
     handler = functools.partial(_QuietHandler, directory=str(built_site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
