@@ -81,9 +81,9 @@ _PREFETCH_GAP = 0.05
 # Seconds in which the kernel ran no cell before a figure just shown starts drawing ahead
 # (a notebook run from top to bottom, as by nbval, is never idle that long).
 _IDLE_DELAY = 2.0
-#: The book's figure style (matplotlib rcParams): one text size for tick labels, axis labels,
-#: legends and panel titles, large enough that a figure at most 6.3 inches wide, shrunk to a
-#: phone's 342 CSS px column, still shows its text 9 CSS px tall or more. Every frame of an
+#: The book's figure style, as matplotlib rcParams. One text size for tick labels, axis
+#: labels, legends and panel titles, large enough that a figure at most 6.3 inches wide, shrunk
+#: to a phone's 342 CSS px column, still shows its text 9 CSS px tall or more. Every frame of an
 #: interactive figure is drawn with it; the chapters apply it to their other figures with
 #: ``plt.rcParams.update(cl.FIGURE_STYLE)``.
 FIGURE_STYLE: dict[str, Any] = {
