@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from problems import logistic_problem, sigmoid
 
 import calclib as cl
 
@@ -247,16 +248,10 @@ def test_a_forgotten_two_gets_the_factor_hint():
 @pytest.mark.parametrize("m", [3, 100])
 def test_a_mean_taken_as_a_sum_gets_the_factor_hint(m):
     # Chapter 7's bug: the gradient of a mean over m examples without its 1/m.
-    rng = np.random.default_rng(m)
-    X = np.column_stack([rng.normal(size=(m, 2)), np.ones(m)])
-    labels = (rng.uniform(size=m) < 0.5).astype(float)
-
-    def loss(theta):
-        z = theta @ X.T
-        return np.mean(np.logaddexp(0, z) - labels * z, axis=-1)
+    rng, X, labels, loss = logistic_problem(m, m)
 
     def summed(theta):
-        return X.T @ (1 / (1 + np.exp(-X @ theta)) - labels)
+        return X.T @ (sigmoid(X @ theta) - labels)
 
     report = cl.gradient_check(loss, summed, rng.normal(size=3))
     assert report.hint == (
