@@ -119,6 +119,11 @@ def built_site() -> Path:
     return SITE
 
 
+# The screens a page is opened on: a phone (touch) and a desktop.
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+
+
 class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         """Keep the test output quiet: no line per request."""
@@ -243,3 +248,20 @@ def screenshot_dir() -> Path:
     folder = ARTIFACTS / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture
+def open_page(browser, site_url: str):
+    """Open a page of the book in a fresh tab of the given kind of screen; closed afterwards."""
+    contexts = []
+
+    def open_(path: str, screen: dict):
+        context = browser.new_context(**screen)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(site_url + path, wait_until="load")
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()

@@ -7,6 +7,8 @@ The figures follow the contract of calclib's figure mechanism: each figure of th
 
 from __future__ import annotations
 
+from .conftest import DESKTOP, PHONE
+
 # For a range input: one step along, by keyboard, the way a reader would (left at the end).
 STEP_SLIDER = """(slider) => Number(slider.value) >= Number(slider.max)"""
 OPTIONS = """(select) => Array.from(select.options).map((option) => option.value)"""
@@ -76,38 +78,26 @@ SIDEBAR_FOLDED = """() => document.querySelector('#pst-primary-sidebar')
     .classList.contains('pst-sidebar-hidden')"""
 
 
-def test_menu_buttons_open_the_navigation_on_a_phone(browser, site_url: str) -> None:
+def test_menu_buttons_open_the_navigation_on_a_phone(open_page) -> None:
     """On a phone, the header's two menu buttons open the chapter list and the page contents."""
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
-    )
-    try:
-        page = context.new_page()
-        page.goto(site_url + "intro.html", wait_until="load")
-        for button, drawer in (
-            ("button.primary-toggle", "pst-primary-sidebar-modal"),
-            ("button.secondary-toggle", "pst-secondary-sidebar-modal"),
-        ):
-            assert not page.evaluate(DRAWER_OPEN, drawer), f"{drawer} is open before a tap"
-            page.locator(f"{button}:visible").first.tap()
-            page.wait_for_function(DRAWER_OPEN, arg=drawer, timeout=5_000)
-            page.keyboard.press("Escape")
-            page.wait_for_function(f"(id) => !({DRAWER_OPEN})(id)", arg=drawer, timeout=5_000)
-    finally:
-        context.close()
+    page = open_page("intro.html", PHONE)
+    for button, drawer in (
+        ("button.primary-toggle", "pst-primary-sidebar-modal"),
+        ("button.secondary-toggle", "pst-secondary-sidebar-modal"),
+    ):
+        assert not page.evaluate(DRAWER_OPEN, drawer), f"{drawer} is open before a tap"
+        page.locator(f"{button}:visible").first.tap()
+        page.wait_for_function(DRAWER_OPEN, arg=drawer, timeout=5_000)
+        page.keyboard.press("Escape")
+        page.wait_for_function(f"(id) => !({DRAWER_OPEN})(id)", arg=drawer, timeout=5_000)
 
 
-def test_menu_button_folds_the_sidebar_on_a_desktop(browser, site_url: str) -> None:
+def test_menu_button_folds_the_sidebar_on_a_desktop(open_page) -> None:
     """On a wide screen, the header's menu button folds the chapter list away and back."""
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    try:
-        page = context.new_page()
-        page.goto(site_url + "intro.html", wait_until="load")
-        button = page.locator("button.primary-toggle:visible").first
-        assert not page.evaluate(SIDEBAR_FOLDED)
-        button.click()
-        page.wait_for_function(SIDEBAR_FOLDED, timeout=5_000)
-        button.click()
-        page.wait_for_function(f"() => !({SIDEBAR_FOLDED})()", timeout=5_000)
-    finally:
-        context.close()
+    page = open_page("intro.html", DESKTOP)
+    button = page.locator("button.primary-toggle:visible").first
+    assert not page.evaluate(SIDEBAR_FOLDED)
+    button.click()
+    page.wait_for_function(SIDEBAR_FOLDED, timeout=5_000)
+    button.click()
+    page.wait_for_function(f"() => !({SIDEBAR_FOLDED})()", timeout=5_000)

@@ -19,8 +19,8 @@ from PIL import Image
 
 import calclib as cl
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+from .conftest import DESKTOP, PHONE
+
 # The smallest figure text a phone reader should have to read, in CSS px (the em size; digits
 # are about 0.73 of it). The figures' old 10-point text at 8 inches came out at 5.9.
 MIN_TEXT_PX = 9.0
@@ -49,23 +49,6 @@ FIGURE_IMAGES = """() => Array.from(document.querySelectorAll('article img'))
             alt: (figure ? figure.querySelector('img.calclib-frame').alt : img.alt).slice(0, 60),
         };
     })"""
-
-
-@pytest.fixture
-def open_page(browser, site_url: str):
-    """Open a page of the book in a fresh tab of the given kind of screen; closed afterwards."""
-    contexts = []
-
-    def open_(path: str, screen: dict):
-        context = browser.new_context(**screen)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(site_url + path, wait_until="load")
-        return page
-
-    yield open_
-    for context in contexts:
-        context.close()
 
 
 def figure_text_sizes(page, built_site: Path, chapter_path: str) -> list[tuple[str, float]]:
