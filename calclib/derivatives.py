@@ -291,7 +291,7 @@ def derivative(
         value, estimate = _complex_step(func, f, flat, steps, where)
     else:
         block = block_lines(f, stencil=ELEMENTWISE)
-        rows = len(ELEMENTWISE.centered) * (2 if isinstance(f, np.ufunc) else 1)  # + values
+        rows = len(ELEMENTWISE.centered) * (2 if _plain_ufunc(f) else 1)  # + its values
         with workspace((rows + 1) * block) as work:
             value, estimate, _ = line_derivative(
                 func,
@@ -329,6 +329,11 @@ def _blockwise(step_of: Callable, out: np.ndarray) -> Callable[[Any], np.ndarray
     return steps
 
 
+def _plain_ufunc(f: Callable) -> bool:
+    """Whether f is a NumPy ufunc of one argument and one result, which can write into ``out``."""
+    return isinstance(f, np.ufunc) and f.nin == 1 and f.nout == 1
+
+
 def _stencil_evaluator(
     func: str, f: Callable, x: np.ndarray, work: np.ndarray, start: int
 ) -> Callable[[Any, np.ndarray], np.ndarray]:
@@ -340,7 +345,7 @@ def _stencil_evaluator(
     """
     levels = ELEMENTWISE.levels  # the rows are x + h, ..., x + Lh, x - h, ..., x - Lh, x
     rows = 2 * levels + 1
-    ufunc = isinstance(f, np.ufunc) and f.nin == 1 and f.nout == 1
+    ufunc = _plain_ufunc(f)
 
     def evaluate(index: Any, step: np.ndarray) -> np.ndarray:
         size = rows * len(step)
